@@ -1,0 +1,178 @@
+#include "app/pipeline_command.h"
+
+#include <csignal>
+#include <filesystem>
+#include <memory>
+
+#include "app/signals.h"
+#include "core/event_config.h"
+#include "core/log.h"
+#include "pipeline/dir_sink.h"
+#include "pipeline/pipeline.h"
+
+namespace onair::app {
+
+namespace {
+
+struct Flags {
+  std::string source = "test";
+  std::string event;
+  std::string ast;
+  double segment_duration = 0;
+  double chunk_duration = 0;
+  std::string frame_rate;
+  std::string ladder;
+  std::string pipeline_id = "A";
+  std::string out;
+  std::vector<std::string> publish;
+  std::string token;
+  double duration = 0;
+  double input_timeout = 0.5;
+  int threads = 0;
+};
+
+int RunPipeline(const Flags& f) {
+  auto log = Logger("onair");
+  StatusOr<EventConfig> loaded = f.ladder.empty() ? StatusOr<EventConfig>(DefaultEventConfig())
+                                                  : LoadEventConfig(f.ladder);
+  if (!loaded.ok()) {
+    log->error("{}", loaded.status().message());
+    return 2;
+  }
+  EventConfig ev = *loaded;
+  if (!f.event.empty()) ev.event = f.event;
+  if (!f.ast.empty()) {
+    auto ast = ParseUtc(f.ast);
+    if (!ast.ok()) {
+      log->error("--ast: {}", ast.status().message());
+      return 2;
+    }
+    ev.ast = *ast;
+  }
+  if (f.segment_duration > 0) ev.segment_us = static_cast<int64_t>(f.segment_duration * 1e6 + 0.5);
+  if (f.chunk_duration > 0) ev.chunk_us = static_cast<int64_t>(f.chunk_duration * 1e6 + 0.5);
+  if (!f.frame_rate.empty()) {
+    auto fps = ParseFrameRate(f.frame_rate);
+    if (!fps.ok()) {
+      log->error("--frame-rate: {}", fps.status().message());
+      return 2;
+    }
+    ev.frame_rate = *fps;
+  } else if (pipeline::IsTestSource(f.source) && f.source.find('@') != std::string::npos) {
+    // The test source's rate becomes the event's unless --frame-rate says otherwise.
+    auto fmt = pipeline::ParseTestSource(f.source, ev.frame_rate);
+    if (fmt.ok()) ev.frame_rate = fmt->fps;
+  }
+  if (Status s = ValidateEventConfig(ev); !s.ok()) {
+    log->error("{}", s.message());
+    return 2;
+  }
+  if (f.out.empty() && f.publish.empty()) {
+    log->error("nowhere to send segments: give --out DIR and/or --publish URL");
+    return 2;
+  }
+  if (!f.publish.empty()) {
+    log->error("--publish: HTTP publishing is not available in this build yet");
+    return 2;
+  }
+
+  pipeline::PipelineConfig pc;
+  pc.event = ev;
+  pc.source = f.source;
+  pc.pipeline_id = f.pipeline_id;
+  pc.duration_us = static_cast<int64_t>(f.duration * 1e6 + 0.5);
+  pc.input_timeout_us = static_cast<int64_t>(f.input_timeout * 1e6 + 0.5);
+  pc.encoder_threads = f.threads;
+
+  std::vector<pipeline::SegmentSink*> sinks;
+  std::unique_ptr<pipeline::DirSink> dir;
+  if (!f.out.empty()) {
+    dir = std::make_unique<pipeline::DirSink>(f.out, ev, &SystemClock::Instance());
+    if (Status s = dir->Prepare(); !s.ok()) {
+      log->error("{}", s.message());
+      return 2;
+    }
+    sinks.push_back(dir.get());
+  }
+  pipeline::Pipeline p(pc, sinks, &SystemClock::Instance());
+  if (Status s = p.Validate(); !s.ok()) {
+    log->error("{}", s.message());
+    return 2;
+  }
+  InstallStopSignals();
+  Status s = p.Run(StopRequested());
+  if (!s.ok()) {
+    log->error("{}", s.ToString());
+    return 1;
+  }
+  return 0;
+}
+
+void AddFlags(CLI::App* cmd, Flags& f) {
+  cmd->add_option("--source", f.source,
+                  "test | test:WIDTHxHEIGHT@RATE | srt://host:port[?mode=listener] | "
+                  "rtmp://0.0.0.0:1935/app/key (listens) | udp://127.0.0.1:5000 | FILE (looped, "
+                  "real time)")
+      ->capture_default_str();
+  cmd->add_option("--event", f.event, "event name (URL path component); default from --ladder or 'live'");
+  cmd->add_option("--ast", f.ast,
+                  "availability start time, ISO 8601 UTC (2026-11-23T10:00:00Z); default from "
+                  "--ladder or the Unix epoch");
+  cmd->add_option("--segment-duration", f.segment_duration, "segment duration D in seconds (default 2)");
+  cmd->add_option("--chunk-duration", f.chunk_duration, "low-latency chunk duration in seconds (default 0.5)");
+  cmd->add_option("--frame-rate", f.frame_rate, "output frame rate: 25, 29.97, 30, 50, 59.94, 30000/1001...");
+  cmd->add_option("--ladder", f.ladder, "event config file (JSON: timing and ladder; see docs/pipeline.md)");
+  cmd->add_option("--pipeline", f.pipeline_id, "pipeline identity")
+      ->check(CLI::IsMember({"A", "B"}))
+      ->capture_default_str();
+  cmd->add_option("--out", f.out, "write segments and manifests to this directory");
+  cmd->add_option("--publish", f.publish, "origin base URL to PUT segments to (repeatable)");
+  cmd->add_option("--token", f.token, "pipeline token for the origins");
+  cmd->add_option("--duration", f.duration, "stop after this many seconds of media (whole segments)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--input-timeout", f.input_timeout,
+                  "seconds without input before the slate fills in")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--threads", f.threads, "encoder threads per rendition (0: automatic)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+}  // namespace
+
+std::function<int()> AddPipelineCommand(CLI::App& app) {
+  auto flags = std::make_shared<Flags>();
+  CLI::App* cmd = app.add_subcommand(
+      "pipeline", "Encode a feed into an epoch-locked ABR ladder of CMAF segments");
+  AddFlags(cmd, *flags);
+  return [flags, cmd]() -> int { return cmd->parsed() ? RunPipeline(*flags) : -1; };
+}
+
+std::function<int()> AddDemoCommand(CLI::App& app) {
+  auto out = std::make_shared<std::string>("demo-out");
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "Run the whole system on this machine with the built-in test stream");
+  cmd->add_option("--out", *out, "directory for the demo's segments")->capture_default_str();
+  return [out, cmd]() -> int {
+    if (!cmd->parsed()) return -1;
+    Flags f;
+    f.source = "test:1280x720@30";
+    f.out = *out;
+    f.event = "demo";
+    const std::string abs = std::filesystem::absolute(*out).string();
+    std::printf(
+        "\nonair demo: the test stream -> pipeline A -> %s\n\n"
+        "  DASH:  %s/manifest.mpd\n"
+        "  HLS:   %s/master.m3u8\n\n"
+        "Play it while it runs (the manifests appear after the first segment, ~4 s):\n"
+        "  ffplay %s/master.m3u8\n"
+        "  ffprobe -show_streams %s/manifest.mpd\n"
+        "Or serve the folder over HTTP: (cd %s && python3 -m http.server 8080)\n"
+        "Ctrl-C stops it.\n\n",
+        abs.c_str(), abs.c_str(), abs.c_str(), abs.c_str(), abs.c_str(), abs.c_str());
+    std::fflush(stdout);
+    return RunPipeline(f);
+  };
+}
+
+}  // namespace onair::app

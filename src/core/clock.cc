@@ -1,0 +1,93 @@
+#include "core/clock.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+namespace onair {
+
+UtcMicros SystemClock::Now() const {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void SystemClock::SleepUntil(UtcMicros t) {
+  using namespace std::chrono;
+  std::this_thread::sleep_until(system_clock::time_point(microseconds(t)));
+}
+
+SystemClock& SystemClock::Instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+void SimulatedClock::SleepUntil(UtcMicros t) {
+  int64_t cur = now_.load();
+  while (cur < t && !now_.compare_exchange_weak(cur, t)) {
+  }
+}
+
+namespace {
+
+// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+StatusOr<UtcMicros> ParseUtc(const std::string& text) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+                  &consumed) != 6) {
+    return InvalidArgument("not an ISO 8601 UTC time (want 2026-11-23T10:00:00Z): '" + text +
+                           "'");
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return InvalidArgument("time out of range: '" + text + "'");
+  }
+  std::string rest = text.substr(static_cast<size_t>(consumed));
+  int64_t micros = 0;
+  if (!rest.empty() && rest[0] == '.') {
+    size_t i = 1;
+    int64_t scale = 100000;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') {
+      micros += (rest[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    if (i == 1) return InvalidArgument("bad fractional seconds in '" + text + "'");
+    rest = rest.substr(i);
+  }
+  if (rest != "Z" && rest != "+00:00") {
+    return InvalidArgument("time must be UTC, ending in Z: '" + text + "'");
+  }
+  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return ((days * 24 + h) * 60 + mi) * 60 * 1000000LL + s * 1000000LL + micros;
+}
+
+std::string FormatUtc(UtcMicros t, bool with_millis) {
+  int64_t secs = t >= 0 ? t / 1000000 : (t - 999999) / 1000000;
+  int64_t micros = t - secs * 1000000;
+  std::time_t tt = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  if (with_millis) {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(micros / 1000));
+  } else {
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  }
+  return buf;
+}
+
+}  // namespace onair

@@ -1,0 +1,189 @@
+#include "media/manifest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace onair::media {
+
+namespace {
+
+std::string Seconds(int64_t micros, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, static_cast<double>(micros) / 1e6);
+  return buf;
+}
+
+bool HasAudio(const ManifestState& s) {
+  return std::any_of(s.tracks.begin(), s.tracks.end(), [](const TrackInfo& t) { return !t.is_video; });
+}
+
+const TrackInfo* FirstAudio(const ManifestState& s) {
+  for (const TrackInfo& t : s.tracks) {
+    if (!t.is_video) return &t;
+  }
+  return nullptr;
+}
+
+// The media time at the period start: n*D for live; the first listed segment's tfdt for
+// a finished presentation, so it starts without an empty gap.
+int64_t PresentationTimeOffset(const ManifestState& s, const TrackInfo& t, int64_t boundary) {
+  if (s.live) return boundary;
+  for (const SegmentEntry& e : t.segments) {
+    if (e.number == s.first_number) return e.start_ticks;
+  }
+  return boundary;
+}
+
+}  // namespace
+
+std::string XsDuration(int64_t micros) {
+  const int64_t whole = micros / 1000000, frac = micros % 1000000;
+  std::string s = "PT" + std::to_string(whole);
+  if (frac) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    s += f;
+  }
+  return s + "S";
+}
+
+std::string WriteDashMpd(const ManifestState& s) {
+  std::ostringstream o;
+  o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  o << "<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\" "
+       "profiles=\"urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019\"";
+  if (s.live) {
+    o << " type=\"dynamic\" availabilityStartTime=\"" << FormatUtc(s.ast) << "\" publishTime=\""
+      << FormatUtc(s.publish_time) << "\" minimumUpdatePeriod=\"PT30S\"";
+    if (s.time_shift_buffer_us > 0) {
+      o << " timeShiftBufferDepth=\"" << XsDuration(s.time_shift_buffer_us) << "\"";
+    }
+    o << " suggestedPresentationDelay=\"" << XsDuration(3 * s.segment_us / 2) << "\"";
+  } else {
+    o << " type=\"static\" mediaPresentationDuration=\""
+      << XsDuration((s.last_number - s.first_number + 1) * s.segment_us) << "\"";
+  }
+  o << " minBufferTime=\"" << XsDuration(s.segment_us) << "\" maxSegmentDuration=\""
+    << XsDuration(s.segment_us) << "\">\n";
+  // Live: segment n starts at period time n*D (startNumber 0), so any client maps the wall
+  // clock to a number without reading a list. Static: the period starts at the first one.
+  const int64_t start_number = s.live ? 0 : s.first_number;
+  o << "  <Period id=\"0\" start=\"" << XsDuration(start_number * s.segment_us) << "\"";
+  if (!s.live) o << " duration=\"" << XsDuration((s.last_number - s.first_number + 1) * s.segment_us) << "\"";
+  o << ">\n";
+  int set_id = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    const bool video = pass == 0;
+    std::vector<const TrackInfo*> tracks;
+    for (const TrackInfo& t : s.tracks) {
+      if (t.is_video == video) tracks.push_back(&t);
+    }
+    if (tracks.empty()) continue;
+    const TrackInfo& first = *tracks.front();
+    o << "    <AdaptationSet id=\"" << set_id++ << "\" contentType=\""
+      << (video ? "video" : "audio") << "\" mimeType=\"" << (video ? "video/mp4" : "audio/mp4")
+      << "\" segmentAlignment=\"true\" startWithSAP=\"1\"";
+    if (!video) o << " lang=\"und\"";
+    o << ">\n";
+    if (!video) {
+      o << "      <AudioChannelConfiguration "
+           "schemeIdUri=\"urn:mpeg:dash:23003:3:audio_channel_configuration:2011\" value=\""
+        << first.channels << "\"/>\n";
+    }
+    // Every track of a set shares a timescale (the ladder shares a frame rate).
+    const int64_t ts = first.timescale;
+    const int64_t duration_ticks = s.segment_us * ts / 1000000;
+    o << "      <SegmentTemplate timescale=\"" << ts << "\" duration=\"" << duration_ticks
+      << "\" startNumber=\"" << start_number << "\" presentationTimeOffset=\""
+      << PresentationTimeOffset(s, first, start_number * duration_ticks) << "\"";
+    if (s.live && s.chunk_us > 0) {
+      o << " availabilityTimeOffset=\"" << Seconds(s.segment_us - s.chunk_us, 3)
+        << "\" availabilityTimeComplete=\"false\"";
+    }
+    o << " initialization=\"$RepresentationID$/init.mp4\" "
+         "media=\"$RepresentationID$/$Number$.m4s\"";
+    if (s.live) {
+      o << "/>\n";
+    } else {
+      // A finished presentation lists its segments exactly (what clients like ffmpeg's
+      // DASH reader need to stop at the last one), with the true durations.
+      o << ">\n        <SegmentTimeline>\n";
+      int64_t expected_t = -1;
+      for (const SegmentEntry& e : first.segments) {
+        if (e.number < s.first_number || e.number > s.last_number) continue;
+        o << "          <S";
+        if (e.start_ticks != expected_t) o << " t=\"" << e.start_ticks << "\"";
+        o << " d=\"" << e.duration_ticks << "\"/>\n";
+        expected_t = e.start_ticks + e.duration_ticks;
+      }
+      o << "        </SegmentTimeline>\n      </SegmentTemplate>\n";
+    }
+    for (const TrackInfo* t : tracks) {
+      o << "      <Representation id=\"" << t->id << "\" codecs=\"" << t->codecs
+        << "\" bandwidth=\"" << t->bandwidth << "\"";
+      if (video) {
+        o << " width=\"" << t->width << "\" height=\"" << t->height << "\" frameRate=\""
+          << FormatFrameRate(t->fps) << "\" sar=\"1:1\"";
+      } else {
+        o << " audioSamplingRate=\"" << t->sample_rate << "\"";
+      }
+      o << "/>\n";
+    }
+    o << "    </AdaptationSet>\n";
+  }
+  o << "  </Period>\n</MPD>\n";
+  return o.str();
+}
+
+std::string WriteHlsMultivariant(const ManifestState& s) {
+  std::ostringstream o;
+  o << "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+  const TrackInfo* audio = FirstAudio(s);
+  if (audio) {
+    o << "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"" << audio->id
+      << "\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"" << audio->channels << "\",URI=\""
+      << audio->id << "/index.m3u8\"\n";
+  }
+  for (const TrackInfo& t : s.tracks) {
+    if (!t.is_video) continue;
+    const int64_t bandwidth = t.bandwidth + (audio ? audio->bandwidth : 0);
+    char fps[32];
+    std::snprintf(fps, sizeof fps, "%.3f", t.fps.ToDouble());
+    o << "#EXT-X-STREAM-INF:BANDWIDTH=" << bandwidth << ",CODECS=\"" << t.codecs;
+    if (audio) o << "," << audio->codecs;
+    o << "\",RESOLUTION=" << t.width << "x" << t.height << ",FRAME-RATE=" << fps;
+    if (audio) o << ",AUDIO=\"audio\"";
+    o << "\n" << t.id << "/index.m3u8\n";
+  }
+  if (!HasAudio(s) && s.tracks.empty()) o << "# no renditions yet\n";
+  return o.str();
+}
+
+std::string WriteHlsMedia(const ManifestState& s, const TrackInfo& t) {
+  int64_t longest = s.segment_us;
+  for (const SegmentEntry& e : t.segments) longest = std::max(longest, e.duration_us);
+  // EXTINF rounded to the nearest second must not exceed the target duration.
+  const int64_t target = (longest + 500000) / 1000000;
+  std::ostringstream o;
+  o << "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:" << std::max<int64_t>(1, target) << "\n";
+  const int64_t first = t.segments.empty() ? 0 : t.segments.front().number;
+  o << "#EXT-X-MEDIA-SEQUENCE:" << first << "\n";
+  if (!s.live) o << "#EXT-X-PLAYLIST-TYPE:EVENT\n";
+  o << "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n";
+  int64_t prev = -1;
+  for (const SegmentEntry& e : t.segments) {
+    if (prev < 0 || e.number != prev + 1) {
+      if (prev >= 0) o << "#EXT-X-DISCONTINUITY\n";
+      o << "#EXT-X-PROGRAM-DATE-TIME:" << FormatUtc(s.ast + e.number * s.segment_us, true) << "\n";
+    }
+    o << "#EXTINF:" << Seconds(e.duration_us, 6) << ",\n" << e.number << ".m4s\n";
+    prev = e.number;
+  }
+  if (!s.live) o << "#EXT-X-ENDLIST\n";
+  return o.str();
+}
+
+}  // namespace onair::media

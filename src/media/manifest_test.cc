@@ -1,0 +1,102 @@
+#include "media/manifest.h"
+
+#include <gtest/gtest.h>
+
+namespace onair::media {
+namespace {
+
+ManifestState TwoTracks(bool live) {
+  ManifestState s;
+  s.live = live;
+  s.ast = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
+  s.publish_time = s.ast + 100'000'000;
+  s.segment_us = 2'000'000;
+  s.first_number = 10;
+  s.last_number = 11;
+  s.time_shift_buffer_us = 4'000'000;
+  TrackInfo v;
+  v.id = "720p";
+  v.codecs = "avc1.64001F";
+  v.bandwidth = 3000000;
+  v.width = 1280;
+  v.height = 720;
+  v.fps = {30000, 1001};
+  v.timescale = 90000;
+  v.segments = {{10, 2'002'000, 1801800, 180180}, {11, 1'968'000, 1981980, 177177}};
+  TrackInfo a;
+  a.id = "audio";
+  a.is_video = false;
+  a.codecs = "mp4a.40.2";
+  a.bandwidth = 128000;
+  a.timescale = 48000;
+  a.segments = {{10, 2'005'333, 960512, 96256}, {11, 1'984'000, 1056768, 95232}};
+  s.tracks = {v, a};
+  return s;
+}
+
+// Golden text: the exact MPD a live event of two tracks gets.
+TEST(WriteDashMpd, LiveGolden) {
+  ManifestState s = TwoTracks(true);
+  s.chunk_us = 500'000;
+  EXPECT_EQ(WriteDashMpd(s),
+            R"(<?xml version="1.0" encoding="UTF-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019" type="dynamic" availabilityStartTime="2026-01-01T00:00:00Z" publishTime="2026-01-01T00:01:40Z" minimumUpdatePeriod="PT30S" timeShiftBufferDepth="PT4S" suggestedPresentationDelay="PT3S" minBufferTime="PT2S" maxSegmentDuration="PT2S">
+  <Period id="0" start="PT0S">
+    <AdaptationSet id="0" contentType="video" mimeType="video/mp4" segmentAlignment="true" startWithSAP="1">
+      <SegmentTemplate timescale="90000" duration="180000" startNumber="0" presentationTimeOffset="0" availabilityTimeOffset="1.500" availabilityTimeComplete="false" initialization="$RepresentationID$/init.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="720p" codecs="avc1.64001F" bandwidth="3000000" width="1280" height="720" frameRate="30000/1001" sar="1:1"/>
+    </AdaptationSet>
+    <AdaptationSet id="1" contentType="audio" mimeType="audio/mp4" segmentAlignment="true" startWithSAP="1" lang="und">
+      <AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="2"/>
+      <SegmentTemplate timescale="48000" duration="96000" startNumber="0" presentationTimeOffset="0" availabilityTimeOffset="1.500" availabilityTimeComplete="false" initialization="$RepresentationID$/init.mp4" media="$RepresentationID$/$Number$.m4s"/>
+      <Representation id="audio" codecs="mp4a.40.2" bandwidth="128000" audioSamplingRate="48000"/>
+    </AdaptationSet>
+  </Period>
+</MPD>
+)");
+}
+
+TEST(WriteDashMpd, StaticListsTheSegmentsWithTheirTrueDurations) {
+  const std::string mpd = WriteDashMpd(TwoTracks(false));
+  EXPECT_NE(mpd.find("type=\"static\" mediaPresentationDuration=\"PT4S\""), std::string::npos);
+  EXPECT_NE(mpd.find("<Period id=\"0\" start=\"PT20S\" duration=\"PT4S\">"), std::string::npos);
+  EXPECT_NE(mpd.find("startNumber=\"10\" presentationTimeOffset=\"1801800\""), std::string::npos);
+  EXPECT_NE(mpd.find("<S t=\"1801800\" d=\"180180\"/>\n          <S d=\"177177\"/>"), std::string::npos)
+      << mpd;
+  EXPECT_EQ(mpd.find("availabilityTimeOffset"), std::string::npos);
+}
+
+TEST(WriteHls, MultivariantAndMediaPlaylists) {
+  ManifestState s = TwoTracks(false);
+  EXPECT_EQ(WriteHlsMultivariant(s),
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+            "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"audio\",DEFAULT=YES,AUTOSELECT=YES,"
+            "CHANNELS=\"2\",URI=\"audio/index.m3u8\"\n"
+            "#EXT-X-STREAM-INF:BANDWIDTH=3128000,CODECS=\"avc1.64001F,mp4a.40.2\","
+            "RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO=\"audio\"\n720p/index.m3u8\n");
+  EXPECT_EQ(WriteHlsMedia(s, s.tracks[0]),
+            "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n"
+            "#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+            "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:20.000Z\n"
+            "#EXTINF:2.002000,\n10.m4s\n#EXTINF:1.968000,\n11.m4s\n#EXT-X-ENDLIST\n");
+}
+
+TEST(WriteHls, GapsAreDiscontinuities) {
+  ManifestState s = TwoTracks(true);
+  s.tracks[0].segments = {{10, 2'000'000}, {12, 2'000'000}};
+  const std::string m = WriteHlsMedia(s, s.tracks[0]);
+  EXPECT_NE(m.find("10.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:24.000Z\n"),
+            std::string::npos)
+      << m;
+  EXPECT_EQ(m.find("ENDLIST"), std::string::npos);
+}
+
+TEST(XsDuration, Forms) {
+  EXPECT_EQ(XsDuration(2'000'000), "PT2S");
+  EXPECT_EQ(XsDuration(500'000), "PT0.5S");
+  EXPECT_EQ(XsDuration(1'795'428'000'000'000), "PT1795428000S");
+  EXPECT_EQ(XsDuration(0), "PT0S");
+}
+
+}  // namespace
+}  // namespace onair::media

@@ -1,0 +1,65 @@
+// Cuts one track's encoded packets into epoch-locked segments and low-latency chunks,
+// checks each segment (duration, missing frames, tfdt continuity, IDR start, no input,
+// content) and hands chunks and finished segments to the sinks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "core/epoch.h"
+#include "core/event_config.h"
+#include "media/cmaf_writer.h"
+#include "media/manifest.h"
+#include "pipeline/inspector.h"
+#include "pipeline/sink.h"
+
+namespace onair::pipeline {
+
+struct TrackCounters {
+  std::atomic<int64_t> segments{0};
+  std::atomic<int64_t> defective_segments{0};
+  std::atomic<int64_t> chunks{0};
+  std::atomic<int64_t> bytes{0};
+};
+
+class TrackPackager {
+ public:
+  // Publishes segments numbered [first_segment, end_segment).
+  TrackPackager(media::TrackInfo info, std::unique_ptr<media::CmafWriter> writer, FrameGrid grid,
+                const EventConfig& event, int64_t first_segment, int64_t end_segment,
+                std::vector<SegmentSink*> sinks, Inspector* inspector);
+
+  void Start();  // hands the init segment to the sinks
+  // Remembers whether grid slot `index` was fed by the source or by the slate.
+  void NoteInput(int64_t index, bool no_input);
+  void OnPacket(const media::Packet& packet);
+  void Finish();  // closes the open segment
+  const TrackCounters& counters() const { return counters_; }
+
+ private:
+  void FlushChunk();
+  void CloseSegment();
+
+  media::TrackInfo info_;
+  std::unique_ptr<media::CmafWriter> writer_;
+  FrameGrid grid_;
+  EventConfig event_;
+  int64_t first_segment_, end_segment_;
+  std::vector<SegmentSink*> sinks_;
+  Inspector* inspector_;
+
+  std::mutex flags_mu_;
+  std::map<int64_t, bool> no_input_;  // by grid index, until packaged
+
+  bool open_ = false;
+  int64_t segment_ = 0, chunk_ = 0;
+  int64_t first_index_ = 0, last_index_ = 0;
+  int frames_ = 0, no_input_frames_ = 0;
+  bool starts_with_key_ = false;
+  int64_t bytes_ = 0;
+  int64_t prev_segment_ = INT64_MIN, prev_end_ticks_ = 0;
+  TrackCounters counters_;
+};
+
+}  // namespace onair::pipeline
