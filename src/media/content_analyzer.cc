@@ -98,6 +98,10 @@ Status ContentAnalyzer::AddPicture(const Frame& picture, int64_t media_us) {
     origin_us_ = media_us;
   }
   if (!video_.graph || f->width != video_w_ || f->height != video_h_ || f->format != video_fmt_) {
+    // A new graph knows nothing of what the old one had open: end those intervals here;
+    // the new detectors reopen them if the picture is still black or frozen.
+    Close("black", media_us);
+    Close("frozen", media_us);
     ONAIR_RETURN_IF_ERROR(BuildVideoGraph(picture));
   }
   Frame own(picture);

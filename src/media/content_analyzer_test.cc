@@ -41,6 +41,20 @@ TEST(ContentAnalyzer, FindsBlackFrozenAndSilent) {
   }
 }
 
+// The slate and the feed differ in size; a black slate must not stay "black" after it.
+TEST(ContentAnalyzer, ASizeChangeEndsTheIntervalsOfTheOldPicture) {
+  ContentAnalyzer a({});
+  const Rational fps{25, 1};
+  TestPattern pattern({320, 180, fps});
+  const FrameGrid grid = FrameGrid::ForFrameRate(fps);
+  const Frame black = BlackPicture(160, 90);
+  for (int64_t i = 0; i < 50; ++i) {
+    ASSERT_TRUE(a.AddPicture(i < 25 ? black : pattern.Picture(i, 0), grid.MediaMicros(i)).ok());
+  }
+  EXPECT_FALSE(a.Overlapping(0, 1'000'000).empty());
+  EXPECT_TRUE(a.Overlapping(1'000'000, 2'000'000).empty());
+}
+
 TEST(TestPattern, FlashOnTheFirstFrameOfEverySecond) {
   TestPattern p({64, 64, {30000, 1001}});
   EXPECT_TRUE(p.IsFlash(0));

@@ -103,8 +103,9 @@ StatusOr<std::unique_ptr<FeedSource>> FeedSource::Open(const FeedOptions& option
   } else {
     impl->ArmDeadline();
   }
-  av_dict_set(&opts, "probesize", "2000000", 0);
-  av_dict_set(&opts, "analyzeduration", "2000000", 0);
+  // Enough to find a keyframe in a 1-2 s GOP without holding a returning feed back long.
+  av_dict_set(&opts, "probesize", "1000000", 0);
+  av_dict_set(&opts, "analyzeduration", "1000000", 0);
   int err = avformat_open_input(&impl->fmt, options.url.c_str(), nullptr, &opts);
   av_dict_free(&opts);
   if (err < 0) {

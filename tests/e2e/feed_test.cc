@@ -1,0 +1,142 @@
+// Real feeds into the pipeline: the ffmpeg command line as the sender over SRT, RTMP and
+// MPEG-TS/UDP, files (corrupt ones too), and a feed that goes away and comes back.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "e2e/pipeline_helpers.h"
+
+namespace onair::test {
+namespace {
+
+bool HasDefect(const nlohmann::json& seg, const std::string& d) {
+  auto v = seg["defects"].get<std::vector<std::string>>();
+  return std::find(v.begin(), v.end(), d) != v.end();
+}
+
+// ffmpeg sending a moving test pattern and a tone in real time to `url`.
+std::vector<std::string> Sender(const std::string& format, const std::string& url, int seconds) {
+  return {"ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i",
+          "testsrc2=s=320x180:r=30", "-f", "lavfi", "-i", "sine=f=440:r=48000",
+          "-t", std::to_string(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+          "-tune", "zerolatency", "-g", "15", "-pix_fmt", "yuv420p", "-c:a", "aac",
+          "-f", format, url};
+}
+
+// Starts the pipeline on `source`, then the sender, and checks that the feed's frames
+// (not the slate) fill the last segments.
+void ExpectFeedPlays(const std::string& name, const std::string& source, const std::string& format,
+                     const std::string& send_url) {
+  const std::string dir = TempDir(name);
+  WriteFile(dir + "/ladder.json", SmallLadder());
+  Background pipeline(PipelineArgs(dir, dir + "/ladder.json", source, 8), dir + "/pipeline.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  Background sender(Sender(format, send_url, 30), dir + "/sender.log");
+  ASSERT_EQ(pipeline.Wait(60), 0) << ReadFile(dir + "/pipeline.log");
+  auto log = SegmentLog(dir + "/out", "270p");
+  ASSERT_EQ(log.size(), 4u) << ReadFile(dir + "/pipeline.log");
+  for (size_t k = 2; k < log.size(); ++k) {
+    EXPECT_TRUE(log[k]["defects"].empty()) << log[k].dump() << ReadFile(dir + "/pipeline.log");
+  }
+  auto audio = SegmentLog(dir + "/out", "audio");
+  ASSERT_EQ(audio.size(), 4u);
+  EXPECT_TRUE(audio.back()["defects"].empty()) << audio.back().dump();
+  CommandResult r = RunCommand({"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-map", "0", "-f", "null", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(Feed, SrtListenerFedByTheFfmpegCommandLine) {
+  const int port = FreeUdpPort();
+  const std::string url = "srt://127.0.0.1:" + std::to_string(port);
+  ExpectFeedPlays("srt", url + "?mode=listener", "mpegts", url + "?mode=caller");
+}
+
+TEST(Feed, RtmpListenFedByTheFfmpegCommandLine) {
+  const int port = FreeTcpPort();
+  const std::string url = "rtmp://127.0.0.1:" + std::to_string(port) + "/live/show";
+  ExpectFeedPlays("rtmp", url, "flv", url);
+}
+
+TEST(Feed, UdpFeedLostAndBackKeepsTheTimelineGoing) {
+  const int port = FreeUdpPort();
+  const std::string url = "udp://127.0.0.1:" + std::to_string(port);
+  const std::string dir = TempDir("udploss");
+  WriteFile(dir + "/ladder.json", SmallLadder());
+  Background pipeline(PipelineArgs(dir, dir + "/ladder.json", url, 14, {"--input-timeout", "0.3"}),
+                      dir + "/pipeline.log");
+  {
+    Background first(Sender("mpegts", url + "?pkt_size=1316", 5), dir + "/sender1.log");
+    first.Wait(20);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  Background second(Sender("mpegts", url + "?pkt_size=1316", 30), dir + "/sender2.log");
+  ASSERT_EQ(pipeline.Wait(60), 0) << ReadFile(dir + "/pipeline.log");
+  for (const std::string r : {"270p", "136p", "audio"}) {
+    SCOPED_TRACE(r);
+    auto log = SegmentLog(dir + "/out", r);
+    ASSERT_EQ(log.size(), 7u) << ReadFile(dir + "/pipeline.log");
+    for (size_t k = 1; k < log.size(); ++k) {
+      EXPECT_EQ(log[k]["number"].get<int64_t>(), log[k - 1]["number"].get<int64_t>() + 1)
+          << "a segment number went missing";
+    }
+    size_t lost = log.size(), back = log.size();
+    for (size_t k = 0; k < log.size(); ++k) {
+      if (HasDefect(log[k], "no-input") && lost == log.size()) lost = k;
+      if (lost < k && !HasDefect(log[k], "no-input") && back == log.size()) back = k;
+    }
+    EXPECT_LT(lost, log.size()) << "the loss was not flagged";
+    EXPECT_LT(back, log.size()) << "the feed's return was not picked up";
+    EXPECT_FALSE(HasDefect(log.back(), "no-input"));
+  }
+  CommandResult r = RunCommand({"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-map", "0", "-f", "null", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(Feed, CorruptFileGivesSegmentsNotACrash) {
+  const std::string dir = TempDir("corrupt");
+  const std::string file = dir + "/feed.ts";
+  CommandResult made = RunCommand({"ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30",
+                                   "-f", "lavfi", "-i", "sine=f=440:r=48000", "-t", "3", "-c:v", "libx264",
+                                   "-preset", "ultrafast", "-g", "15", "-c:a", "aac", "-f", "mpegts", file});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::string bytes = ReadFile(file);
+  std::mt19937 rng(7);
+  for (size_t k = bytes.size() / 4; k < bytes.size() * 3 / 4; k += 997) {
+    for (size_t j = 0; j < 64 && k + j < bytes.size(); ++j) bytes[k + j] = static_cast<char>(rng());
+  }
+  WriteFile(file, bytes);
+  WriteFile(dir + "/ladder.json", SmallLadder());
+  CommandResult r = RunCommand(PipelineArgs(dir, dir + "/ladder.json", file, 6), 60);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const std::string rendition : {"270p", "136p", "audio"}) {
+    EXPECT_EQ(SegmentLog(dir + "/out", rendition).size(), 3u) << rendition;
+  }
+  CommandResult play = RunCommand({"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-map", "0", "-f", "null", "-"});
+  EXPECT_EQ(play.exit_code, 0) << play.err;
+}
+
+TEST(Feed, BlackSilentFeedIsFlagged) {
+  const std::string dir = TempDir("black");
+  const std::string file = dir + "/black.ts";
+  CommandResult made = RunCommand({"ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=black:s=320x180:r=30",
+                                   "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "2", "-c:v",
+                                   "libx264", "-preset", "ultrafast", "-c:a", "aac", "-f", "mpegts", file});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  WriteFile(dir + "/ladder.json", SmallLadder());
+  CommandResult r = RunCommand(PipelineArgs(dir, dir + "/ladder.json", file, 4), 60);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto video = SegmentLog(dir + "/out", "270p");
+  ASSERT_EQ(video.size(), 2u);
+  EXPECT_TRUE(HasDefect(video.back(), "black")) << video.back().dump();
+  EXPECT_TRUE(HasDefect(video.back(), "frozen")) << video.back().dump();
+  EXPECT_FALSE(HasDefect(video.back(), "no-input")) << video.back().dump();
+  auto audio = SegmentLog(dir + "/out", "audio");
+  ASSERT_EQ(audio.size(), 2u);
+  EXPECT_TRUE(HasDefect(audio.back(), "silent")) << audio.back().dump();
+}
+
+}  // namespace
+}  // namespace onair::test
