@@ -8,6 +8,7 @@
 #include "core/event_config.h"
 #include "core/log.h"
 #include "pipeline/dir_sink.h"
+#include "pipeline/http_publisher.h"
 #include "pipeline/pipeline.h"
 
 namespace onair::app {
@@ -33,8 +34,8 @@ struct Flags {
 
 int RunPipeline(const Flags& f) {
   auto log = Logger("onair");
-  StatusOr<EventConfig> loaded = f.ladder.empty() ? StatusOr<EventConfig>(DefaultEventConfig())
-                                                  : LoadEventConfig(f.ladder);
+  StatusOr<EventConfig> loaded =
+      f.ladder.empty() ? StatusOr<EventConfig>(DefaultEventConfig()) : LoadEventConfig(f.ladder);
   if (!loaded.ok()) {
     log->error("{}", loaded.status().message());
     return 2;
@@ -71,10 +72,6 @@ int RunPipeline(const Flags& f) {
     log->error("nowhere to send segments: give --out DIR and/or --publish URL");
     return 2;
   }
-  if (!f.publish.empty()) {
-    log->error("--publish: HTTP publishing is not available in this build yet");
-    return 2;
-  }
 
   pipeline::PipelineConfig pc;
   pc.event = ev;
@@ -93,6 +90,17 @@ int RunPipeline(const Flags& f) {
       return 2;
     }
     sinks.push_back(dir.get());
+  }
+  std::vector<std::unique_ptr<pipeline::HttpPublisher>> publishers;
+  for (const std::string& url : f.publish) {
+    pipeline::PublisherConfig config{url, f.token, f.pipeline_id};
+    publishers.push_back(
+        std::make_unique<pipeline::HttpPublisher>(config, ev, &SystemClock::Instance()));
+    if (Status s = publishers.back()->Prepare(); !s.ok()) {
+      log->error("--publish: {}", s.message());
+      return 2;
+    }
+    sinks.push_back(publishers.back().get());
   }
   pipeline::Pipeline p(pc, sinks, &SystemClock::Instance());
   if (Status s = p.Validate(); !s.ok()) {
@@ -114,21 +122,27 @@ void AddFlags(CLI::App* cmd, Flags& f) {
                   "rtmp://0.0.0.0:1935/app/key (listens) | udp://127.0.0.1:5000 | FILE (looped, "
                   "real time)")
       ->capture_default_str();
-  cmd->add_option("--event", f.event, "event name (URL path component); default from --ladder or 'live'");
+  cmd->add_option("--event", f.event,
+                  "event name (URL path component); default from --ladder or 'live'");
   cmd->add_option("--ast", f.ast,
                   "availability start time, ISO 8601 UTC (2026-11-23T10:00:00Z); default from "
                   "--ladder or the Unix epoch");
-  cmd->add_option("--segment-duration", f.segment_duration, "segment duration D in seconds (default 2)");
-  cmd->add_option("--chunk-duration", f.chunk_duration, "low-latency chunk duration in seconds (default 0.5)");
-  cmd->add_option("--frame-rate", f.frame_rate, "output frame rate: 25, 29.97, 30, 50, 59.94, 30000/1001...");
-  cmd->add_option("--ladder", f.ladder, "event config file (JSON: timing and ladder; see docs/pipeline.md)");
+  cmd->add_option("--segment-duration", f.segment_duration,
+                  "segment duration D in seconds (default 2)");
+  cmd->add_option("--chunk-duration", f.chunk_duration,
+                  "low-latency chunk duration in seconds (default 0.5)");
+  cmd->add_option("--frame-rate", f.frame_rate,
+                  "output frame rate: 25, 29.97, 30, 50, 59.94, 30000/1001...");
+  cmd->add_option("--ladder", f.ladder,
+                  "event config file (JSON: timing and ladder; see docs/pipeline.md)");
   cmd->add_option("--pipeline", f.pipeline_id, "pipeline identity")
       ->check(CLI::IsMember({"A", "B"}))
       ->capture_default_str();
   cmd->add_option("--out", f.out, "write segments and manifests to this directory");
   cmd->add_option("--publish", f.publish, "origin base URL to PUT segments to (repeatable)");
   cmd->add_option("--token", f.token, "pipeline token for the origins");
-  cmd->add_option("--duration", f.duration, "stop after this many seconds of media (whole segments)")
+  cmd->add_option("--duration", f.duration,
+                  "stop after this many seconds of media (whole segments)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--input-timeout", f.input_timeout,
                   "seconds without input before the slate fills in")

@@ -44,10 +44,9 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 
 StatusOr<UtcMicros> ParseUtc(const std::string& text) {
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
-                  &consumed) != 6) {
-    return InvalidArgument("not an ISO 8601 UTC time (want 2026-11-23T10:00:00Z): '" + text +
-                           "'");
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
+      6) {
+    return InvalidArgument("not an ISO 8601 UTC time (want 2026-11-23T10:00:00Z): '" + text + "'");
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
     return InvalidArgument("time out of range: '" + text + "'");

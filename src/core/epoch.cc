@@ -40,7 +40,8 @@ StatusOr<Rational> ParseFrameRate(const std::string& text) {
   } else {
     char* end = nullptr;
     double v = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0') return InvalidArgument("bad frame rate '" + text + "'");
+    if (end == text.c_str() || *end != '\0')
+      return InvalidArgument("bad frame rate '" + text + "'");
     if (v != std::floor(v)) {
       return InvalidArgument("frame rate '" + text +
                              "' must be an integer, 29.97, 59.94, 23.976 or a fraction like "

@@ -41,7 +41,8 @@ TEST(FrameGrid, NonIntegerRateCutsAtFirstFrameAtOrAfterBoundary) {
   EXPECT_EQ(g.SegmentOf(60, 2'000'000), 1);
   // Segments hold 59 or 60 frames, never fewer or more.
   for (int64_t n = 0; n < 2000; ++n) {
-    const int64_t frames = g.FirstIndexOfSegment(n + 1, 2'000'000) - g.FirstIndexOfSegment(n, 2'000'000);
+    const int64_t frames =
+        g.FirstIndexOfSegment(n + 1, 2'000'000) - g.FirstIndexOfSegment(n, 2'000'000);
     EXPECT_TRUE(frames == 59 || frames == 60) << n;
   }
   EXPECT_EQ(g.Ticks(60, 30000), 60060);

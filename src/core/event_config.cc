@@ -24,9 +24,9 @@ StatusOr<int64_t> SecondsToMicros(const json& v, const std::string& field) {
 Status ParseRendition(const json& j, RenditionConfig& r) {
   if (!j.is_object()) return InvalidArgument("each ladder entry must be an object");
   for (auto it = j.begin(); it != j.end(); ++it) {
-    static const std::set<std::string> known = {"name",   "codec",        "width", "height",
-                                                "bitrate", "rate_control", "crf",  "preset",
-                                                "tune",   "scale_from"};
+    static const std::set<std::string> known = {"name",    "codec",        "width", "height",
+                                                "bitrate", "rate_control", "crf",   "preset",
+                                                "tune",    "scale_from"};
     if (!known.count(it.key())) return InvalidArgument("unknown ladder field '" + it.key() + "'");
   }
   try {
@@ -89,7 +89,8 @@ Status ValidateEventConfig(const EventConfig& c) {
   if (c.chunk_us <= 0 || c.chunk_us > c.segment_us || c.chunk_us % 1000 != 0) {
     return InvalidArgument("chunk duration must be whole ms in (0, segment duration]");
   }
-  const double frames_per_segment = c.frame_rate.ToDouble() * static_cast<double>(c.segment_us) / 1e6;
+  const double frames_per_segment =
+      c.frame_rate.ToDouble() * static_cast<double>(c.segment_us) / 1e6;
   if (frames_per_segment < 1.0) return InvalidArgument("a segment must hold at least one frame");
   if (c.ladder.empty()) return InvalidArgument("the ladder needs at least one rendition");
   std::set<std::string> names = {c.audio.name};
@@ -109,9 +110,9 @@ Status ValidateEventConfig(const EventConfig& c) {
       return InvalidArgument("rendition '" + r.name + "': bitrate must be 10k..200M bit/s");
     }
     if (r.crf < 0 || r.crf > 51) return InvalidArgument("rendition '" + r.name + "': crf 0..51");
-    static const std::set<std::string> presets = {"ultrafast", "superfast", "veryfast", "faster",
-                                                  "fast",      "medium",    "slow",     "slower",
-                                                  "veryslow"};
+    static const std::set<std::string> presets = {"ultrafast", "superfast", "veryfast",
+                                                  "faster",    "fast",      "medium",
+                                                  "slow",      "slower",    "veryslow"};
     if (!presets.count(r.preset)) {
       return InvalidArgument("rendition '" + r.name + "': unknown preset '" + r.preset + "'");
     }
@@ -137,9 +138,8 @@ StatusOr<EventConfig> ParseEventConfig(const std::string& json_text) {
   EventConfig c;
   try {
     for (auto it = j.begin(); it != j.end(); ++it) {
-      static const std::set<std::string> known = {"event",          "ast",        "segment_duration",
-                                                  "chunk_duration", "frame_rate", "ladder",
-                                                  "audio"};
+      static const std::set<std::string> known = {
+          "event", "ast", "segment_duration", "chunk_duration", "frame_rate", "ladder", "audio"};
       if (!known.count(it.key())) {
         return InvalidArgument("unknown event config field '" + it.key() + "'");
       }

@@ -16,8 +16,6 @@ std::shared_ptr<spdlog::logger> Logger(const std::string& module) {
   return logger;
 }
 
-void SetLogLevel(const std::string& level) {
-  spdlog::set_level(spdlog::level::from_str(level));
-}
+void SetLogLevel(const std::string& level) { spdlog::set_level(spdlog::level::from_str(level)); }
 
 }  // namespace onair

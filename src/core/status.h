@@ -12,9 +12,9 @@ enum class StatusCode {
   kOk = 0,
   kInvalidArgument,  // bad config, malformed input from an operator or a peer
   kNotFound,
-  kUnavailable,      // a source or a peer cannot be reached right now; retry may help
+  kUnavailable,  // a source or a peer cannot be reached right now; retry may help
   kDeadlineExceeded,
-  kDataLoss,         // corrupt input
+  kDataLoss,  // corrupt input
   kEndOfStream,
   kCancelled,
   kInternal,
@@ -38,7 +38,9 @@ class Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
@@ -52,7 +54,7 @@ inline Status DeadlineExceeded(std::string m) {
 template <typename T>
 class StatusOr {
  public:
-  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -72,9 +74,9 @@ class StatusOr {
   std::variant<T, Status> v_;
 };
 
-#define ONAIR_RETURN_IF_ERROR(expr)        \
-  do {                                     \
-    ::onair::Status onair_status_ = (expr); \
+#define ONAIR_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::onair::Status onair_status_ = (expr);        \
     if (!onair_status_.ok()) return onair_status_; \
   } while (0)
 

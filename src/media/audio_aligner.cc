@@ -39,7 +39,8 @@ Frame AudioAligner::Pop(int count) {
   AVFrame* f = out.av();
   const int have = static_cast<int>(std::min<int64_t>(count, buffered()));
   for (int c = 0; c < channels_; ++c) {
-    std::copy(planes_[c].begin(), planes_[c].begin() + have, reinterpret_cast<float*>(f->extended_data[c]));
+    std::copy(planes_[c].begin(), planes_[c].begin() + have,
+              reinterpret_cast<float*>(f->extended_data[c]));
     planes_[c].erase(planes_[c].begin(), planes_[c].begin() + have);
   }
   next_ += count;

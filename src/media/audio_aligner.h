@@ -12,7 +12,8 @@ namespace onair::media {
 
 class AudioAligner {
  public:
-  AudioAligner(int sample_rate, int channels) : rate_(sample_rate), channels_(channels), planes_(channels) {}
+  AudioAligner(int sample_rate, int channels)
+      : rate_(sample_rate), channels_(channels), planes_(channels) {}
 
   // The next sample to hand out is `sample` (drops what is buffered).
   void Reset(int64_t sample);

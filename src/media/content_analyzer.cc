@@ -26,8 +26,8 @@ Status BuildGraph(AVFilterGraph** graph, AVFilterContext** src, AVFilterContext*
   int err = avfilter_graph_create_filter(src, avfilter_get_by_name(src_name), "in",
                                          src_args.c_str(), nullptr, *graph);
   if (err < 0) return Internal("filter source: " + AvErrorText(err));
-  err = avfilter_graph_create_filter(sink, avfilter_get_by_name(sink_name), "out", nullptr,
-                                     nullptr, *graph);
+  err = avfilter_graph_create_filter(sink, avfilter_get_by_name(sink_name), "out", nullptr, nullptr,
+                                     *graph);
   if (err < 0) return Internal("filter sink: " + AvErrorText(err));
   AVFilterInOut* outputs = avfilter_inout_alloc();
   AVFilterInOut* inputs = avfilter_inout_alloc();

@@ -58,9 +58,10 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::CreateVideo(const RenditionConfig& r
                0);
   } else {
     c->codec_tag = MKTAG('h', 'v', 'c', '1');
-    const std::string params = "scenecut=0:open-gop=0:bframes=0:repeat-headers=0:log-level=error:"
-                               "keyint=" + std::to_string(keyint) +
-                               ":min-keyint=" + std::to_string(keyint);
+    const std::string params =
+        "scenecut=0:open-gop=0:bframes=0:repeat-headers=0:log-level=error:"
+        "keyint=" +
+        std::to_string(keyint) + ":min-keyint=" + std::to_string(keyint);
     av_opt_set(c->priv_data, "x265-params", params.c_str(), 0);
   }
   const int err = avcodec_open2(c, codec, nullptr);

@@ -23,8 +23,8 @@ class Encoder {
 
   // `timescale` is the time base of frame pts (ticks per second).
   static StatusOr<std::unique_ptr<Encoder>> CreateVideo(const RenditionConfig& rendition,
-                                                        Rational fps, int64_t timescale,
-                                                        int keyint, int threads);
+                                                        Rational fps, int64_t timescale, int keyint,
+                                                        int threads);
   static StatusOr<std::unique_ptr<Encoder>> CreateAudio(const AudioConfig& audio);
 
   // frame pts in the encoder's timescale; force_keyframe makes the picture an IDR.

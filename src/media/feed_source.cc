@@ -65,7 +65,8 @@ namespace {
 Status OpenDecoder(AVStream* st, AVCodecContext** out) {
   const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
   if (!codec) {
-    return InvalidArgument(std::string("no decoder for ") + avcodec_get_name(st->codecpar->codec_id));
+    return InvalidArgument(std::string("no decoder for ") +
+                           avcodec_get_name(st->codecpar->codec_id));
   }
   AVCodecContext* c = avcodec_alloc_context3(codec);
   avcodec_parameters_to_context(c, st->codecpar);
@@ -158,7 +159,8 @@ StatusOr<DecodedFrame> FeedSource::Next() {
     if (err == AVERROR_EOF && m.is_file && m.options.loop) {
       av_packet_free(&pkt);
       // Go round again; shift time by what we have played so timestamps keep rising.
-      m.loop_offset_us = m.last_pts_us + 40000 - (m.first_pts_us == AV_NOPTS_VALUE ? 0 : m.first_pts_us);
+      m.loop_offset_us =
+          m.last_pts_us + 40000 - (m.first_pts_us == AV_NOPTS_VALUE ? 0 : m.first_pts_us);
       avcodec_flush_buffers(m.vdec);
       if (m.adec) avcodec_flush_buffers(m.adec);
       if (av_seek_frame(m.fmt, -1, m.fmt->start_time == AV_NOPTS_VALUE ? 0 : m.fmt->start_time,
@@ -179,8 +181,10 @@ StatusOr<DecodedFrame> FeedSource::Next() {
     }
     AVCodecContext* dec = nullptr;
     const bool video = pkt->stream_index == m.vindex;
-    if (video) dec = m.vdec;
-    else if (pkt->stream_index == m.aindex) dec = m.adec;
+    if (video)
+      dec = m.vdec;
+    else if (pkt->stream_index == m.aindex)
+      dec = m.adec;
     if (!dec) {
       av_packet_free(&pkt);
       continue;

@@ -14,10 +14,10 @@
 namespace onair::media {
 
 struct FeedOptions {
-  std::string url;        // srt://host:port?mode=listener, rtmp://0.0.0.0:1935/app/key,
-                          // udp://127.0.0.1:5000, or a file path
-  bool loop = true;       // files: start again at the end
-  bool realtime = true;   // files: deliver frames at their own pace, not as fast as read
+  std::string url;       // srt://host:port?mode=listener, rtmp://0.0.0.0:1935/app/key,
+                         // udp://127.0.0.1:5000, or a file path
+  bool loop = true;      // files: start again at the end
+  bool realtime = true;  // files: deliver frames at their own pace, not as fast as read
   int64_t io_timeout_us = 2'000'000;  // a read blocked this long means the feed is gone
   int sample_rate = 48000;
   int channels = 2;

@@ -15,7 +15,8 @@ std::string Seconds(int64_t micros, int decimals) {
 }
 
 bool HasAudio(const ManifestState& s) {
-  return std::any_of(s.tracks.begin(), s.tracks.end(), [](const TrackInfo& t) { return !t.is_video; });
+  return std::any_of(s.tracks.begin(), s.tracks.end(),
+                     [](const TrackInfo& t) { return !t.is_video; });
 }
 
 const TrackInfo* FirstAudio(const ManifestState& s) {
@@ -72,7 +73,8 @@ std::string WriteDashMpd(const ManifestState& s) {
   // clock to a number without reading a list. Static: the period starts at the first one.
   const int64_t start_number = s.live ? 0 : s.first_number;
   o << "  <Period id=\"0\" start=\"" << XsDuration(start_number * s.segment_us) << "\"";
-  if (!s.live) o << " duration=\"" << XsDuration((s.last_number - s.first_number + 1) * s.segment_us) << "\"";
+  if (!s.live)
+    o << " duration=\"" << XsDuration((s.last_number - s.first_number + 1) * s.segment_us) << "\"";
   o << ">\n";
   int set_id = 0;
   for (int pass = 0; pass < 2; ++pass) {
@@ -144,8 +146,8 @@ std::string WriteHlsMultivariant(const ManifestState& s) {
   const TrackInfo* audio = FirstAudio(s);
   if (audio) {
     o << "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"" << audio->id
-      << "\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"" << audio->channels << "\",URI=\""
-      << audio->id << "/index.m3u8\"\n";
+      << "\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"" << audio->channels << "\",URI=\"" << audio->id
+      << "/index.m3u8\"\n";
   }
   for (const TrackInfo& t : s.tracks) {
     if (!t.is_video) continue;

@@ -61,7 +61,8 @@ TEST(WriteDashMpd, StaticListsTheSegmentsWithTheirTrueDurations) {
   EXPECT_NE(mpd.find("type=\"static\" mediaPresentationDuration=\"PT4S\""), std::string::npos);
   EXPECT_NE(mpd.find("<Period id=\"0\" start=\"PT20S\" duration=\"PT4S\">"), std::string::npos);
   EXPECT_NE(mpd.find("startNumber=\"10\" presentationTimeOffset=\"1801800\""), std::string::npos);
-  EXPECT_NE(mpd.find("<S t=\"1801800\" d=\"180180\"/>\n          <S d=\"177177\"/>"), std::string::npos)
+  EXPECT_NE(mpd.find("<S t=\"1801800\" d=\"180180\"/>\n          <S d=\"177177\"/>"),
+            std::string::npos)
       << mpd;
   EXPECT_EQ(mpd.find("availabilityTimeOffset"), std::string::npos);
 }
@@ -85,8 +86,9 @@ TEST(WriteHls, GapsAreDiscontinuities) {
   ManifestState s = TwoTracks(true);
   s.tracks[0].segments = {{10, 2'000'000}, {12, 2'000'000}};
   const std::string m = WriteHlsMedia(s, s.tracks[0]);
-  EXPECT_NE(m.find("10.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:24.000Z\n"),
-            std::string::npos)
+  EXPECT_NE(
+      m.find("10.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:24.000Z\n"),
+      std::string::npos)
       << m;
   EXPECT_EQ(m.find("ENDLIST"), std::string::npos);
 }

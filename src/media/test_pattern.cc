@@ -132,8 +132,8 @@ Frame TestPattern::Picture(int64_t index, UtcMicros capture_utc) const {
                 static_cast<int>(ms));
   const std::string counter = "#" + std::to_string(index);
   const int band_h = 7 * scale * 2 + 3 * scale;
-  const int band_w = std::min(w, static_cast<int>(std::max(std::strlen(clock), counter.size())) *
-                                         6 * scale + 2 * scale);
+  const int band_w = std::min(
+      w, static_cast<int>(std::max(std::strlen(clock), counter.size())) * 6 * scale + 2 * scale);
   const int bx = (w - band_w) / 2, by = h / 3 - band_h / 2;
   FillRect(f, bx, by, band_w, band_h, {16, 128, 128});
   DrawText(f, bx + scale, by + scale, scale, clock);

@@ -79,9 +79,12 @@ void DirSink::OnSegmentEnd(const SegmentMeta& meta) {
   const std::string base = dir_ + "/" + meta.rendition + "/";
   const bool ok = WriteFileAtomically(base + std::to_string(meta.number) + ".m4s", it->second);
   open_.erase(it);
-  nlohmann::json line = {{"number", meta.number},       {"tfdt", meta.tfdt},
-                         {"duration", meta.duration},   {"timescale", meta.timescale},
-                         {"frames", meta.frames},       {"bytes", meta.bytes},
+  nlohmann::json line = {{"number", meta.number},
+                         {"tfdt", meta.tfdt},
+                         {"duration", meta.duration},
+                         {"timescale", meta.timescale},
+                         {"frames", meta.frames},
+                         {"bytes", meta.bytes},
                          {"capture_utc", FormatUtc(meta.capture_utc, true)},
                          {"defects", meta.defects}};
   std::ofstream log(base + "segments.jsonl", std::ios::app);

@@ -34,8 +34,8 @@ class DirSink final : public SegmentSink {
   EventConfig event_;
   Clock* clock_;
   std::mutex mu_;
-  std::map<std::string, media::TrackInfo> tracks_;  // by rendition
-  std::vector<std::string> order_;                 // renditions in ladder order
+  std::map<std::string, media::TrackInfo> tracks_;               // by rendition
+  std::vector<std::string> order_;                               // renditions in ladder order
   std::map<std::pair<std::string, int64_t>, std::string> open_;  // segments in progress
   int64_t write_errors_ = 0;
 };

@@ -89,7 +89,8 @@ class TrackWorker {
       own.set_pts(grid_.Ticks(slot->index, encoder_->timescale()));
       packager_->NoteInput(slot->index, slot->no_input);
       const bool segment_start =
-          slot->index == grid_.FirstIndexOfSegment(grid_.SegmentOf(slot->index, segment_us_), segment_us_);
+          slot->index ==
+          grid_.FirstIndexOfSegment(grid_.SegmentOf(slot->index, segment_us_), segment_us_);
       Status s = encoder_->Send(own, segment_start);
       if (!s.ok()) Logger("pipeline")->error("{}: {}", name_, s.ToString());
       Drain(&packets);
@@ -182,9 +183,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   std::vector<std::unique_ptr<TrackWorker>> rungs;
   for (size_t r = 0; r < ev.ladder.size(); ++r) {
     const RenditionConfig& rc = ev.ladder[r];
-    auto enc = media::Encoder::CreateVideo(rc, ev.frame_rate, ts,
-                                           static_cast<int>(2 * frames_per_segment),
-                                           config_.encoder_threads);
+    auto enc = media::Encoder::CreateVideo(
+        rc, ev.frame_rate, ts, static_cast<int>(2 * frames_per_segment), config_.encoder_threads);
     if (!enc.ok()) return enc.status();
     rungs.push_back(std::make_unique<TrackWorker>(rc.name, std::move(*enc), vgrid, ev.segment_us,
                                                   std::make_pair(rc.width, rc.height)));
@@ -194,10 +194,9 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   TrackWorker audio(ev.audio.name, std::move(*aenc), agrid, ev.segment_us, std::nullopt);
 
   const int64_t start_n = timeline.SegmentNumberAt(clock_->Now()) + 1;
-  const int64_t end_n =
-      config_.duration_us > 0
-          ? start_n + (config_.duration_us + ev.segment_us - 1) / ev.segment_us
-          : INT64_MAX;
+  const int64_t end_n = config_.duration_us > 0
+                            ? start_n + (config_.duration_us + ev.segment_us - 1) / ev.segment_us
+                            : INT64_MAX;
   stats_.first_segment = start_n;
 
   media::ContentAnalyzerParams ap;
@@ -247,8 +246,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     source_thread = std::thread([&, format = *fmt] {
       media::TestPattern pattern(format);
       const FrameGrid g = FrameGrid::ForFrameRate(format.fps);
-      const int64_t now = timeline.MediaTimeAt(clock_->Now());
-      int64_t vi = g.IndexAtOrAfter(now), ai = agrid.IndexAtOrAfter(now);
+      // A synthetic source has every frame from the first segment on, even when starting
+      // the encoders took us past that segment's start.
+      const int64_t first = start_n * ev.segment_us;
+      int64_t vi = g.IndexAtOrAfter(first), ai = agrid.IndexAtOrAfter(first);
       while (!source_stop) {
         const int64_t tv = g.MediaMicros(vi), ta_end = agrid.MediaMicros(ai + 1);
         if (tv <= ta_end) {
@@ -257,8 +258,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
           ++vi;
         } else {
           clock_->SleepUntil(ev.ast + ta_end);
-          input.PushDropOldest({pattern.Tone(ai * kAudioFrame, kAudioFrame), false,
-                                agrid.MediaMicros(ai)});
+          input.PushDropOldest(
+              {pattern.Tone(ai * kAudioFrame, kAudioFrame), false, agrid.MediaMicros(ai)});
           ++ai;
         }
       }
@@ -276,7 +277,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
         auto feed = media::FeedSource::Open(opts, &source_stop, clock_);
         if (!feed.ok()) {
           if (source_stop) break;
-          if (failures++ % 10 == 0) flog->warn("{} (retrying every second)", feed.status().ToString());
+          if (failures++ % 10 == 0)
+            flog->warn("{} (retrying every second)", feed.status().ToString());
           for (int k = 0; k < 10 && !source_stop; ++k) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
           }
@@ -299,15 +301,16 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
           const UtcMicros now = clock_->Now();
           // Capture time: the ingest clock at the first frame, then the feed's own clock,
           // re-anchored when the two drift apart by more than a second (a jump or a skew).
-          if (!anchored ||
-              (f->is_video && std::llabs((f->pts_us - anchor_pts) - (now - anchor_wall)) > 1'000'000)) {
+          if (!anchored || (f->is_video && std::llabs((f->pts_us - anchor_pts) -
+                                                      (now - anchor_wall)) > 1'000'000)) {
             if (anchored) flog->info("feed timestamps jumped; re-anchoring to the ingest clock");
             anchored = true;
             anchor_wall = now;
             anchor_pts = f->pts_us;
           }
           const int64_t media = anchor_wall + (f->pts_us - anchor_pts) - ev.ast;
-          if (input.PushDropOldest({std::move(f->frame), f->is_video, media})) stats_.dropped_input++;
+          if (input.PushDropOldest({std::move(f->frame), f->is_video, media}))
+            stats_.dropped_input++;
         }
         if ((*feed)->corrupt_packets() > 0) {
           flog->warn("feed had {} corrupt packets", (*feed)->corrupt_packets());
@@ -332,13 +335,16 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
 
   for (auto& r : rungs) r->Start();
   audio.Start();
-  log->info("pipeline {} for event '{}': first segment {} at {}, {} renditions + audio", config_.pipeline_id,
-            ev.event, start_n, FormatUtc(timeline.SegmentStartUtc(start_n), true), rungs.size());
+  log->info("pipeline {} for event '{}': first segment {} at {}, {} renditions + audio",
+            config_.pipeline_id, ev.event, start_n,
+            FormatUtc(timeline.SegmentStartUtc(start_n), true), rungs.size());
 
   // The timeline: one picture per grid slot and one audio frame per audio slot, on
   // schedule whatever the source does.
-  const int64_t i_end = end_n == INT64_MAX ? INT64_MAX : vgrid.FirstIndexOfSegment(end_n, ev.segment_us);
-  const int64_t a_end = end_n == INT64_MAX ? INT64_MAX : agrid.FirstIndexOfSegment(end_n, ev.segment_us);
+  const int64_t i_end =
+      end_n == INT64_MAX ? INT64_MAX : vgrid.FirstIndexOfSegment(end_n, ev.segment_us);
+  const int64_t a_end =
+      end_n == INT64_MAX ? INT64_MAX : agrid.FirstIndexOfSegment(end_n, ev.segment_us);
   int64_t i = vgrid.FirstIndexOfSegment(start_n, ev.segment_us);
   int64_t a = agrid.FirstIndexOfSegment(start_n, ev.segment_us);
   media::AudioAligner aligner(ev.audio.sample_rate, ev.audio.channels);
@@ -442,8 +448,9 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   }
   stats_.segments += audio.packager()->counters().segments;
   stats_.defective_segments += audio.packager()->counters().defective_segments;
-  log->info("pipeline {} stopped: {} segments ({} with defects), {} slate frames", config_.pipeline_id,
-            stats_.segments.load(), stats_.defective_segments.load(), stats_.slate_frames.load());
+  log->info("pipeline {} stopped: {} segments ({} with defects), {} slate frames",
+            config_.pipeline_id, stats_.segments.load(), stats_.defective_segments.load(),
+            stats_.slate_frames.load());
   return Status::Ok();
 }
 

@@ -14,12 +14,12 @@ namespace onair::pipeline {
 struct SegmentMeta {
   std::string rendition;
   int64_t number = 0;
-  int64_t tfdt = 0;            // in the track timescale
-  int64_t duration = 0;        // in the track timescale
+  int64_t tfdt = 0;      // in the track timescale
+  int64_t duration = 0;  // in the track timescale
   int64_t timescale = 0;
-  int frames = 0;              // samples (video frames or audio frames)
+  int frames = 0;  // samples (video frames or audio frames)
   int64_t bytes = 0;
-  UtcMicros capture_utc = 0;   // of the first sample
+  UtcMicros capture_utc = 0;         // of the first sample
   std::vector<std::string> defects;  // empty when the segment is good
 };
 

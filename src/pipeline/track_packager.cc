@@ -107,9 +107,8 @@ void TrackPackager::CloseSegment() {
   if (prev_segment_ == n - 1 && prev_end_ticks_ != meta.tfdt) meta.defects.push_back("tfdt-jump");
   if (no_input_frames_ > 0) meta.defects.push_back("no-input");
   if (inspector_) {
-    for (const std::string& d :
-         inspector_->ContentDefects(info_.is_video, grid_.MediaMicros(expected_first),
-                                    grid_.MediaMicros(expected_end))) {
+    for (const std::string& d : inspector_->ContentDefects(
+             info_.is_video, grid_.MediaMicros(expected_first), grid_.MediaMicros(expected_end))) {
       meta.defects.push_back(d);
     }
   }

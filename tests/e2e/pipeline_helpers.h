@@ -12,11 +12,13 @@
 namespace onair::test {
 
 // A two-rung ladder small enough to encode many times faster than real time.
-inline std::string SmallLadder(const std::string& frame_rate = "30", const std::string& codec2 = "h264") {
+inline std::string SmallLadder(const std::string& frame_rate = "30",
+                               const std::string& codec2 = "h264") {
   return R"({"event": "e2e", "ast": "2026-01-01T00:00:00Z", "frame_rate": ")" + frame_rate +
          R"(", "ladder": [
     {"name": "270p", "width": 480, "height": 270, "bitrate": 500000, "preset": "ultrafast"},
-    {"name": "136p", "codec": ")" + codec2 + R"(", "width": 240, "height": 136, "bitrate": 150000,
+    {"name": "136p", "codec": ")" +
+         codec2 + R"(", "width": 240, "height": 136, "bitrate": 150000,
      "preset": "ultrafast", "scale_from": "above"}]})";
 }
 
@@ -28,9 +30,9 @@ struct PipelineRun {
 inline std::vector<std::string> PipelineArgs(const std::string& dir, const std::string& ladder_path,
                                              const std::string& source, double duration,
                                              std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {OnairBinary(), "pipeline", "--ladder", ladder_path,
-                                   "--source",    source,     "--out",    dir + "/out",
-                                   "--duration",  std::to_string(duration)};
+  std::vector<std::string> args = {
+      OnairBinary(), "pipeline", "--ladder",   ladder_path,  "--source",
+      source,        "--out",    dir + "/out", "--duration", std::to_string(duration)};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -42,12 +44,13 @@ inline PipelineRun RunPipeline(const std::string& name, const std::string& sourc
   run.dir = TempDir(name);
   WriteFile(run.dir + "/ladder.json", ladder);
   run.result = RunCommand(PipelineArgs(run.dir, run.dir + "/ladder.json", source, duration, extra),
-                   static_cast<int>(duration) + 60);
+                          static_cast<int>(duration) + 60);
   return run;
 }
 
 // The lines of {rendition}/segments.jsonl.
-inline std::vector<nlohmann::json> SegmentLog(const std::string& out, const std::string& rendition) {
+inline std::vector<nlohmann::json> SegmentLog(const std::string& out,
+                                              const std::string& rendition) {
   std::vector<nlohmann::json> lines;
   std::string text = ReadFile(out + "/" + rendition + "/segments.jsonl");
   size_t pos = 0;
@@ -75,8 +78,9 @@ struct Probe {
 
 inline Probe ProbeFile(const std::string& path) {
   Probe p;
-  CommandResult r = RunCommand({"ffprobe", "-v", "error", "-show_entries",
-                         "stream=codec_name,time_base:packet=pts,duration,flags", "-of", "json", path});
+  CommandResult r =
+      RunCommand({"ffprobe", "-v", "error", "-show_entries",
+                  "stream=codec_name,time_base:packet=pts,duration,flags", "-of", "json", path});
   p.errors = r.err;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   if (j.is_discarded()) return p;

@@ -21,8 +21,8 @@ struct Rate {
 };
 
 // Checks every segment of every video rendition against the epoch rule.
-void ExpectEpochLocked(const std::string& out, const std::vector<std::string>& renditions, Rate rate,
-                       const std::string& scratch) {
+void ExpectEpochLocked(const std::string& out, const std::vector<std::string>& renditions,
+                       Rate rate, const std::string& scratch) {
   const int64_t ast_us = 1767225600LL * 1000000;  // 2026-01-01T00:00:00Z
   std::map<int64_t, uint64_t> tfdt_by_number;
   for (const std::string& r : renditions) {
@@ -36,7 +36,8 @@ void ExpectEpochLocked(const std::string& out, const std::vector<std::string>& r
       // tfdt: the decode time of the first frame at or after n*D, in the track timescale.
       const int64_t first_frame = static_cast<int64_t>(
           std::ceil(static_cast<long double>(n) * kD * rate.num / (1e6L * rate.den) - 1e-9L));
-      const uint64_t expected_tfdt = static_cast<uint64_t>(first_frame * 90000LL * rate.den / rate.num);
+      const uint64_t expected_tfdt =
+          static_cast<uint64_t>(first_frame * 90000LL * rate.den / rate.num);
       auto tfdts = Tfdts(bytes);
       ASSERT_FALSE(tfdts.empty());
       EXPECT_EQ(tfdts.front(), expected_tfdt);
@@ -58,8 +59,10 @@ void ExpectEpochLocked(const std::string& out, const std::vector<std::string>& r
       EXPECT_EQ(static_cast<int64_t>(p.packets.size()), next_first - first_frame);
       // D long, within one frame.
       const double duration = static_cast<double>(seg["duration"].get<int64_t>()) / 90000.0;
-      EXPECT_NEAR(duration, 2.0, static_cast<double>(rate.den) / static_cast<double>(rate.num) + 1e-6);
-      for (size_t k = 1; k < p.packets.size(); ++k) EXPECT_FALSE(p.packets[k].key) << "extra IDR at " << k;
+      EXPECT_NEAR(duration, 2.0,
+                  static_cast<double>(rate.den) / static_cast<double>(rate.num) + 1e-6);
+      for (size_t k = 1; k < p.packets.size(); ++k)
+        EXPECT_FALSE(p.packets[k].key) << "extra IDR at " << k;
     }
   }
 }
@@ -104,7 +107,8 @@ TEST(Pipeline, FfmpegPlaysDashAndHlsAndTheMpdValidates) {
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const std::string out = run.dir + "/out";
   for (const std::string manifest : {"manifest.mpd", "master.m3u8"}) {
-    CommandResult r = RunCommand({"ffmpeg", "-v", "error", "-i", out + "/" + manifest, "-map", "0", "-f", "null", "-"});
+    CommandResult r = RunCommand(
+        {"ffmpeg", "-v", "error", "-i", out + "/" + manifest, "-map", "0", "-f", "null", "-"});
     EXPECT_EQ(r.exit_code, 0) << manifest << ": " << r.err;
     EXPECT_EQ(r.err, "") << manifest;
   }
@@ -123,8 +127,8 @@ TEST(Pipeline, FfmpegPlaysDashAndHlsAndTheMpdValidates) {
     std::filesystem::copy_file(std::string("/usr/share/xml/docbook/schema/xsd/5.0/") + f,
                                schema_dir + "/" + f);
   }
-  CommandResult v = RunCommand({"xmllint", "--nonet", "--noout", "--schema", schema_dir + "/DASH-MPD.xsd",
-                         out + "/manifest.mpd"});
+  CommandResult v = RunCommand({"xmllint", "--nonet", "--noout", "--schema",
+                                schema_dir + "/DASH-MPD.xsd", out + "/manifest.mpd"});
   EXPECT_EQ(v.exit_code, 0) << v.err;
 }
 
@@ -134,13 +138,14 @@ TEST(Pipeline, AudioAndVideoInSyncWithinOneFrame) {
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const std::string mpd = run.dir + "/out/manifest.mpd";
   const std::string video = run.dir + "/v.gray", audio = run.dir + "/a.f32";
-  CommandResult r = RunCommand({"ffmpeg", "-v", "error", "-copyts", "-i", mpd, "-map", "0:v:0", "-vf",
-                         "scale=16:16,format=gray", "-f", "rawvideo", video, "-map", "0:a:0", "-ac",
-                         "1", "-f", "f32le", audio});
+  CommandResult r = RunCommand({"ffmpeg", "-v",       "error", "-copyts", "-i",
+                                mpd,      "-map",     "0:v:0", "-vf",     "scale=16:16,format=gray",
+                                "-f",     "rawvideo", video,   "-map",    "0:a:0",
+                                "-ac",    "1",        "-f",    "f32le",   audio});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // Where each stream starts on the shared media timeline.
-  CommandResult s = RunCommand({"ffprobe", "-v", "error", "-show_entries", "stream=codec_type,start_time",
-                         "-of", "json", mpd});
+  CommandResult s = RunCommand({"ffprobe", "-v", "error", "-show_entries",
+                                "stream=codec_type,start_time", "-of", "json", mpd});
   auto j = nlohmann::json::parse(s.out);
   double v0 = -1, a0 = -1;
   for (const auto& st : j["streams"]) {
@@ -165,11 +170,14 @@ TEST(Pipeline, AudioAndVideoInSyncWithinOneFrame) {
     const bool loud = std::fabs(samples[k]) > 0.3f;
     if (loud && !in_beep) beeps.push_back(a0 + static_cast<double>(k) / 48000.0);
     // A beep ends after 10 ms without a loud sample.
-    if (loud) in_beep = true;
+    if (loud)
+      in_beep = true;
     else if (in_beep && k >= 480 && [&] {
-               for (size_t b = k - 480; b < k; ++b) if (std::fabs(samples[b]) > 0.3f) return false;
+               for (size_t b = k - 480; b < k; ++b)
+                 if (std::fabs(samples[b]) > 0.3f) return false;
                return true;
-             }()) in_beep = false;
+             }())
+      in_beep = false;
   }
   ASSERT_GE(flashes.size(), 3u);
   ASSERT_GE(beeps.size(), 3u);
@@ -188,11 +196,13 @@ TEST(Pipeline, PipelinesStartedApartAreInterchangeable) {
   WriteFile(dir + "/ladder.json", SmallLadder());
   std::filesystem::create_directories(dir + "/a");
   std::filesystem::create_directories(dir + "/b");
-  Background a(PipelineArgs(dir + "/a", dir + "/ladder.json", "test:480x270@30", 10, {"--pipeline", "A"}),
-               dir + "/a.log");
+  Background a(
+      PipelineArgs(dir + "/a", dir + "/ladder.json", "test:480x270@30", 10, {"--pipeline", "A"}),
+      dir + "/a.log");
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  Background b(PipelineArgs(dir + "/b", dir + "/ladder.json", "test:480x270@30", 6, {"--pipeline", "B"}),
-               dir + "/b.log");
+  Background b(
+      PipelineArgs(dir + "/b", dir + "/ladder.json", "test:480x270@30", 6, {"--pipeline", "B"}),
+      dir + "/b.log");
   ASSERT_EQ(a.Wait(60), 0) << ReadFile(dir + "/a.log");
   ASSERT_EQ(b.Wait(60), 0) << ReadFile(dir + "/b.log");
   for (const std::string r : {"270p", "136p", "audio"}) {
@@ -205,7 +215,8 @@ TEST(Pipeline, PipelinesStartedApartAreInterchangeable) {
     for (const auto& s : SegmentLog(dir + "/a/out", r)) na.insert(s["number"].get<int64_t>());
     for (const auto& s : SegmentLog(dir + "/b/out", r)) nb.insert(s["number"].get<int64_t>());
     std::vector<int64_t> both;
-    for (int64_t n : nb) if (na.count(n)) both.push_back(n);
+    for (int64_t n : nb)
+      if (na.count(n)) both.push_back(n);
     ASSERT_GE(both.size(), 3u) << "A and B share too few segments";
     const int64_t n = both[0];
     auto seg = [&](const std::string& who, int64_t k) {
@@ -227,11 +238,14 @@ TEST(Pipeline, PipelinesStartedApartAreInterchangeable) {
 
 TEST(Pipeline, BadConfigGivesAClearErrorAndNoOutput) {
   const std::string dir = TempDir("badconfig");
-  WriteFile(dir + "/ladder.json", R"({"ladder": [{"name": "x", "width": 641, "height": 360, "bitrate": 1}]})");
-  CommandResult r = RunCommand({OnairBinary(), "pipeline", "--ladder", dir + "/ladder.json", "--out", dir + "/out"});
+  WriteFile(dir + "/ladder.json",
+            R"({"ladder": [{"name": "x", "width": 641, "height": 360, "bitrate": 1}]})");
+  CommandResult r = RunCommand(
+      {OnairBinary(), "pipeline", "--ladder", dir + "/ladder.json", "--out", dir + "/out"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("size must be even"), std::string::npos) << r.err;
-  r = RunCommand({OnairBinary(), "pipeline", "--ladder", dir + "/missing.json", "--out", dir + "/out"});
+  r = RunCommand(
+      {OnairBinary(), "pipeline", "--ladder", dir + "/missing.json", "--out", dir + "/out"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("cannot read event config"), std::string::npos) << r.err;
   r = RunCommand({OnairBinary(), "pipeline", "--source", "test:99x99", "--out", dir + "/out"});
@@ -247,7 +261,8 @@ TEST(Pipeline, BadConfigGivesAClearErrorAndNoOutput) {
 
 TEST(Pipeline, UnreachableSourceStillProducesSlateSegmentsOnSchedule) {
   const int port = FreeUdpPort();
-  PipelineRun run = RunPipeline("nosource", "srt://127.0.0.1:" + std::to_string(port) + "?mode=caller", 4);
+  PipelineRun run =
+      RunPipeline("nosource", "srt://127.0.0.1:" + std::to_string(port) + "?mode=caller", 4);
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   auto log = SegmentLog(run.dir + "/out", "270p");
   ASSERT_EQ(log.size(), 2u);
@@ -257,7 +272,8 @@ TEST(Pipeline, UnreachableSourceStillProducesSlateSegmentsOnSchedule) {
     EXPECT_NE(std::find(d.begin(), d.end(), "black"), d.end()) << seg.dump();
   }
   // The slate is real video that plays.
-  CommandResult r = RunCommand({"ffmpeg", "-v", "error", "-i", run.dir + "/out/manifest.mpd", "-f", "null", "-"});
+  CommandResult r =
+      RunCommand({"ffmpeg", "-v", "error", "-i", run.dir + "/out/manifest.mpd", "-f", "null", "-"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 

@@ -83,7 +83,8 @@ Background::Background(const std::vector<std::string>& argv, const std::string& 
   if (pid_ == 0) {
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
-    int log = log_path.empty() ? devnull : open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int log =
+        log_path.empty() ? devnull : open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(log, 1);
     dup2(log, 2);
     auto args = Argv(argv);
@@ -178,7 +179,8 @@ std::vector<Box> Boxes(const std::string& d, size_t begin, size_t end) {
 }
 
 std::vector<Box> FindAll(const std::string& d, const std::string& type) {
-  static const char* kContainers[] = {"moov", "trak", "mdia", "minf", "stbl", "moof", "traf", "mvex", "edts"};
+  static const char* kContainers[] = {"moov", "trak", "mdia", "minf", "stbl",
+                                      "moof", "traf", "mvex", "edts"};
   std::vector<Box> out;
   std::vector<std::pair<size_t, size_t>> ranges = {{0, d.size()}};
   while (!ranges.empty()) {

@@ -51,9 +51,9 @@ std::string SourceDir();
 // A minimal ISO BMFF walk: the boxes of a buffer, descending into containers.
 struct Box {
   std::string type;
-  size_t offset = 0;  // of the header
-  size_t size = 0;    // whole box
-  size_t payload = 0; // offset of the payload
+  size_t offset = 0;   // of the header
+  size_t size = 0;     // whole box
+  size_t payload = 0;  // offset of the payload
 };
 std::vector<Box> Boxes(const std::string& data, size_t begin = 0, size_t end = std::string::npos);
 // Every box of `type`, anywhere (descends into moov/trak/mdia/minf/stbl/moof/traf/mvex).

@@ -1,0 +1,155 @@
+#include "net/http_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace onair::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpConnection::Impl {
+  explicit Impl(Url u) : server(std::move(u)) {}
+
+  Url server;
+  asio::io_context ioc;
+  std::unique_ptr<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+  std::unique_ptr<http::request<http::empty_body>> chunked_req;
+  std::unique_ptr<http::request_serializer<http::empty_body>> chunked_sr;
+
+  // Runs one asynchronous operation to its end on this thread; the stream's deadline
+  // bounds it. Any failure closes the connection (it is in an unknown state).
+  template <typename Start>
+  Status RunOp(Start start, std::chrono::milliseconds timeout, const std::string& what) {
+    stream->expires_after(timeout);
+    beast::error_code result = asio::error::would_block;
+    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    if (result) {
+      Close();
+      return Unavailable(what + " " + server.host + ":" + server.port + ": " + result.message());
+    }
+    return Status::Ok();
+  }
+
+  Status EnsureConnected(std::chrono::milliseconds timeout) {
+    if (stream && stream->socket().is_open()) return Status::Ok();
+    stream = std::make_unique<beast::tcp_stream>(ioc);
+    buffer.clear();
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    auto endpoints = resolver.resolve(server.host, server.port, ec);
+    if (ec) return Unavailable("cannot resolve " + server.host + ": " + ec.message());
+    return RunOp([&](auto handler) { stream->async_connect(endpoints, handler); }, timeout,
+                 "connect to");
+  }
+
+  StatusOr<Response> ReadResponse(std::chrono::milliseconds timeout) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1 << 20);
+    Status s = RunOp([&](auto handler) { http::async_read(*stream, buffer, parser, handler); },
+                     timeout, "read response from");
+    if (!s.ok()) return s;
+    auto res = parser.release();
+    Response out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& f : res)
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    out.body = std::move(res.body());
+    if (res.need_eof()) Close();
+    return out;
+  }
+
+  void Close() {
+    if (stream) {
+      beast::error_code ec;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream->socket().close(ec);
+    }
+    chunked_sr.reset();
+    chunked_req.reset();
+  }
+
+  template <typename Req>
+  void SetHeaders(Req& req, const Headers& headers) {
+    req.set(http::field::host, server.host + ":" + server.port);
+    req.set(http::field::user_agent, "onair");
+    for (const auto& [k, v] : headers) req.set(k, v);
+  }
+};
+
+HttpConnection::HttpConnection(Url server) : impl_(std::make_unique<Impl>(std::move(server))) {}
+HttpConnection::~HttpConnection() { impl_->Close(); }
+
+bool HttpConnection::connected() const {
+  return impl_->stream && impl_->stream->socket().is_open();
+}
+void HttpConnection::Close() { impl_->Close(); }
+
+StatusOr<Response> HttpConnection::Send(const std::string& method, const std::string& target,
+                                        const Headers& headers, const std::string& body,
+                                        std::chrono::milliseconds timeout) {
+  ONAIR_RETURN_IF_ERROR(impl_->EnsureConnected(timeout));
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  impl_->SetHeaders(req, headers);
+  req.body() = body;
+  req.prepare_payload();
+  ONAIR_RETURN_IF_ERROR(impl_->RunOp(
+      [&](auto handler) { http::async_write(*impl_->stream, req, handler); }, timeout, "send to"));
+  return impl_->ReadResponse(timeout);
+}
+
+Status HttpConnection::BeginChunked(const std::string& method, const std::string& target,
+                                    const Headers& headers,
+                                    const std::vector<std::string>& trailer_names,
+                                    std::chrono::milliseconds timeout) {
+  ONAIR_RETURN_IF_ERROR(impl_->EnsureConnected(timeout));
+  impl_->chunked_req =
+      std::make_unique<http::request<http::empty_body>>(http::string_to_verb(method), target, 11);
+  auto& req = *impl_->chunked_req;
+  impl_->SetHeaders(req, headers);
+  req.chunked(true);
+  std::string trailer;
+  for (const std::string& t : trailer_names) trailer += (trailer.empty() ? "" : ", ") + t;
+  if (!trailer.empty()) req.set(http::field::trailer, trailer);
+  impl_->chunked_sr = std::make_unique<http::request_serializer<http::empty_body>>(req);
+  return impl_->RunOp(
+      [&](auto handler) { http::async_write_header(*impl_->stream, *impl_->chunked_sr, handler); },
+      timeout, "send to");
+}
+
+Status HttpConnection::WriteChunk(const std::string& bytes, std::chrono::milliseconds timeout) {
+  if (!impl_->chunked_sr) return Unavailable("no chunked request open");
+  if (bytes.empty()) return Status::Ok();  // an empty chunk would end the body
+  return impl_->RunOp(
+      [&](auto handler) {
+        asio::async_write(*impl_->stream, http::make_chunk(asio::buffer(bytes)), handler);
+      },
+      timeout, "send to");
+}
+
+StatusOr<Response> HttpConnection::FinishChunked(const Headers& trailers,
+                                                 std::chrono::milliseconds timeout) {
+  if (!impl_->chunked_sr) return Unavailable("no chunked request open");
+  http::fields fields;
+  for (const auto& [k, v] : trailers) fields.set(k, v);
+  Status s = impl_->RunOp(
+      [&](auto handler) {
+        asio::async_write(*impl_->stream, http::make_chunk_last(fields), handler);
+      },
+      timeout, "send to");
+  impl_->chunked_sr.reset();
+  impl_->chunked_req.reset();
+  if (!s.ok()) return s;
+  return impl_->ReadResponse(timeout);
+}
+
+}  // namespace onair::net

@@ -1,0 +1,53 @@
+// A client HTTP/1.1 connection (Boost.Beast) for services that talk to each other: whole
+// requests, and streamed chunked requests whose trailer carries what is known only at the
+// end. Every operation has a deadline; a connection is reused (keep-alive) until it fails.
+// Blocking by design: each caller owns its connection on its own thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "net/url.h"
+
+namespace onair::net {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+class HttpConnection {
+ public:
+  explicit HttpConnection(Url server);
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // A whole request with a Content-Length body.
+  StatusOr<Response> Send(const std::string& method, const std::string& target,
+                          const Headers& headers, const std::string& body,
+                          std::chrono::milliseconds timeout);
+
+  // A chunked request: the header now, chunks as they come, the trailer at the end.
+  Status BeginChunked(const std::string& method, const std::string& target, const Headers& headers,
+                      const std::vector<std::string>& trailer_names,
+                      std::chrono::milliseconds timeout);
+  Status WriteChunk(const std::string& bytes, std::chrono::milliseconds timeout);
+  StatusOr<Response> FinishChunked(const Headers& trailers, std::chrono::milliseconds timeout);
+
+  bool connected() const;
+  void Close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace onair::net
