@@ -3,7 +3,7 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 
-.PHONY: all deps build demo test test-release bench clean
+.PHONY: all deps build demo test test-release bench fuzz clean
 
 all: build
 
@@ -30,13 +30,19 @@ test: deps $(ASAN_BUILD)/build.ninja
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j 2 --timeout 300
+	scripts/fuzz.sh 10
 
 # The same tests on the optimised build.
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
 
+# Every parser of untrusted bytes under libFuzzer: FUZZ_SECONDS each (make test runs 10).
+FUZZ_SECONDS ?= 120
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
 bench: build
 	bench/ladder/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

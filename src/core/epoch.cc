@@ -124,4 +124,8 @@ int64_t ChooseVideoTimescale(Rational fps, int64_t segment_us) {
   return 90000;  // unreachable for validated inputs (D in whole milliseconds)
 }
 
+int64_t RescaleRounded(int64_t value, int64_t num, int64_t den) {
+  return FloorDiv(2 * static_cast<i128>(value) * num + den, 2 * static_cast<i128>(den));
+}
+
 }  // namespace onair

@@ -84,4 +84,8 @@ class FrameGrid {
 // a whole number of ticks there, otherwise a multiple of the frame rate's numerator.
 int64_t ChooseVideoTimescale(Rational fps, int64_t segment_us);
 
+// value * num / den rounded to the nearest (halves up), exact in 128 bits: media times
+// counted from an AST at the Unix epoch overflow 64 bits once multiplied by a sample rate.
+int64_t RescaleRounded(int64_t value, int64_t num, int64_t den);
+
 }  // namespace onair

@@ -87,5 +87,14 @@ TEST(ParseFrameRate, KnownForms) {
   EXPECT_FALSE(ParseFrameRate("1/0").ok());
 }
 
+TEST(Rescale, RoundsToNearestWithoutOverflow) {
+  EXPECT_EQ(RescaleRounded(10'000, 48000, 1'000'000), 480);
+  EXPECT_EQ(RescaleRounded(1, 1, 2), 1);   // halves up
+  EXPECT_EQ(RescaleRounded(-1, 1, 2), 0);  // halves up, also below zero
+  EXPECT_EQ(RescaleRounded(-3, 1, 2), -1);
+  // 2026 in microseconds since the epoch, in samples at 48 kHz: beyond 64-bit products.
+  EXPECT_EQ(RescaleRounded(1'795'000'000'000'000, 48000, 1'000'000), 86'160'000'000'000);
+}
+
 }  // namespace
 }  // namespace onair

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/epoch.h"
+
 extern "C" {
 #include <libavutil/frame.h>
 }
@@ -16,7 +18,7 @@ void AudioAligner::Reset(int64_t sample) {
 void AudioAligner::Push(const Frame& samples, int64_t media_us) {
   const AVFrame* f = samples.av();
   if (!f || f->nb_samples <= 0 || f->ch_layout.nb_channels != channels_) return;
-  const int64_t start = (media_us * rate_ + 500000) / 1000000;
+  const int64_t start = RescaleRounded(media_us, rate_, 1000000);
   const int64_t expected = next_ + buffered();
   const int64_t tolerance = rate_ / 200;  // 5 ms of jitter is absorbed as continuous
   int skip = 0;

@@ -86,6 +86,7 @@ void DirSink::OnSegmentEnd(const SegmentMeta& meta) {
                          {"frames", meta.frames},
                          {"bytes", meta.bytes},
                          {"capture_utc", FormatUtc(meta.capture_utc, true)},
+                         {"delay_ms", meta.delay_us / 1000},
                          {"defects", meta.defects}};
   std::ofstream log(base + "segments.jsonl", std::ios::app);
   log << line.dump() << "\n";

@@ -216,8 +216,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     info.timescale = ts;
     auto writer = media::CmafWriter::Create(*rungs[r]->encoder(), ev.ast);
     if (!writer.ok()) return writer.status();
-    rungs[r]->SetPackager(std::make_unique<TrackPackager>(info, std::move(*writer), vgrid, ev,
-                                                          start_n, end_n, sinks_, &inspector));
+    rungs[r]->SetPackager(std::make_unique<TrackPackager>(
+        info, std::move(*writer), vgrid, ev, start_n, end_n, sinks_, &inspector, clock_));
     if (rc.scale_from_above) rungs[r - 1]->SetChild(rungs[r].get());
   }
   {
@@ -231,7 +231,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     auto writer = media::CmafWriter::Create(*audio.encoder(), ev.ast);
     if (!writer.ok()) return writer.status();
     audio.SetPackager(std::make_unique<TrackPackager>(info, std::move(*writer), agrid, ev, start_n,
-                                                      end_n, sinks_, &inspector));
+                                                      end_n, sinks_, &inspector, clock_));
   }
 
   // The source, on its own thread, stamps every frame with its media time.
@@ -346,11 +346,13 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   const int64_t a_end =
       end_n == INT64_MAX ? INT64_MAX : agrid.FirstIndexOfSegment(end_n, ev.segment_us);
   int64_t i = vgrid.FirstIndexOfSegment(start_n, ev.segment_us);
+  const int64_t first_slot = i;
   int64_t a = agrid.FirstIndexOfSegment(start_n, ev.segment_us);
   media::AudioAligner aligner(ev.audio.sample_rate, ev.audio.channels);
   aligner.Reset(a * kAudioFrame);
   media::Frame latest;
   int64_t latest_media = INT64_MIN;
+  bool latest_shown = false;
   std::optional<SourceItem> pending;
   bool audio_seen = false, in_loss = false;
   const media::Frame black = media::BlackPicture(ev.ladder[0].width, ev.ladder[0].height);
@@ -380,8 +382,10 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       pending = std::move(item);
       return true;  // the source is ahead of this slot: repeat the latest picture
     }
+    if (!latest.empty() && !latest_shown && i > first_slot) stats_.skipped_frames++;
     latest = std::move(item.frame);
     latest_media = item.media_us;
+    latest_shown = false;
     return k == i;
   };
 
@@ -403,6 +407,8 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     }
     const bool no_input = latest.empty() || t_i - latest_media > config_.input_timeout_us;
     media::Frame picture = latest;
+    if (!no_input && latest_shown) stats_.repeated_frames++;
+    latest_shown = true;
     if (no_input) {
       stats_.slate_frames++;
       if (latest.empty() || t_i - latest_media > config_.freeze_slate_us) picture = black;
@@ -448,9 +454,16 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   }
   stats_.segments += audio.packager()->counters().segments;
   stats_.defective_segments += audio.packager()->counters().defective_segments;
-  log->info("pipeline {} stopped: {} segments ({} with defects), {} slate frames",
-            config_.pipeline_id, stats_.segments.load(), stats_.defective_segments.load(),
-            stats_.slate_frames.load());
+  int64_t max_delay = audio.packager()->counters().max_delay_us;
+  for (auto& r : rungs)
+    max_delay = std::max<int64_t>(max_delay, r->packager()->counters().max_delay_us);
+  log->info(
+      "pipeline {} stopped: {} segments ({} with defects), {} slate frames, {} input frames "
+      "dropped, {} frames repeated and {} skipped for timing, segments whole at most {} ms "
+      "after their end",
+      config_.pipeline_id, stats_.segments.load(), stats_.defective_segments.load(),
+      stats_.slate_frames.load(), stats_.dropped_input.load(), stats_.repeated_frames.load(),
+      stats_.skipped_frames.load(), max_delay / 1000);
   return Status::Ok();
 }
 

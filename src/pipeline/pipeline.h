@@ -38,6 +38,11 @@ struct PipelineStats {
   std::atomic<int64_t> slate_frames{0};
   std::atomic<int64_t> feed_connects{0};
   std::atomic<int64_t> dropped_input{0};
+  // Grid slots that showed the previous picture again because the feed's frame was late,
+  // and feed frames replaced by a newer one before any slot showed them (rate mismatch or
+  // a feed behind real time). Neither counts slate time.
+  std::atomic<int64_t> repeated_frames{0};
+  std::atomic<int64_t> skipped_frames{0};
 };
 
 // "test" or "test:WxH@rate" -> the test pattern's format; other specs are feeds.

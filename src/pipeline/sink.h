@@ -20,6 +20,7 @@ struct SegmentMeta {
   int frames = 0;  // samples (video frames or audio frames)
   int64_t bytes = 0;
   UtcMicros capture_utc = 0;         // of the first sample
+  int64_t delay_us = 0;              // how long after the segment's last instant it was whole
   std::vector<std::string> defects;  // empty when the segment is good
 };
 

@@ -7,7 +7,7 @@ namespace onair::pipeline {
 TrackPackager::TrackPackager(media::TrackInfo info, std::unique_ptr<media::CmafWriter> writer,
                              FrameGrid grid, const EventConfig& event, int64_t first_segment,
                              int64_t end_segment, std::vector<SegmentSink*> sinks,
-                             Inspector* inspector)
+                             Inspector* inspector, Clock* clock)
     : info_(std::move(info)),
       writer_(std::move(writer)),
       grid_(grid),
@@ -15,7 +15,8 @@ TrackPackager::TrackPackager(media::TrackInfo info, std::unique_ptr<media::CmafW
       first_segment_(first_segment),
       end_segment_(end_segment),
       sinks_(std::move(sinks)),
-      inspector_(inspector) {
+      inspector_(inspector),
+      clock_(clock) {
   info_.codecs = writer_->codec_string();
 }
 
@@ -100,6 +101,8 @@ void TrackPackager::CloseSegment() {
   meta.frames = frames_;
   meta.bytes = bytes_;
   meta.capture_utc = event_.ast + grid_.MediaMicros(first_index_);
+  meta.delay_us = clock_->Now() - (event_.ast + grid_.MediaMicros(expected_end));
+  if (meta.delay_us > counters_.max_delay_us) counters_.max_delay_us = meta.delay_us;
   if (first_index_ != expected_first) meta.defects.push_back("late-start");
   if (last_index_ + 1 != expected_end) meta.defects.push_back("short");
   if (frames_ < expected_end - expected_first) meta.defects.push_back("missing-frames");

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/epoch.h"
 #include "core/event_config.h"
 #include "media/cmaf_writer.h"
@@ -21,6 +22,8 @@ struct TrackCounters {
   std::atomic<int64_t> defective_segments{0};
   std::atomic<int64_t> chunks{0};
   std::atomic<int64_t> bytes{0};
+  // How long after its last instant (AST + (n+1)·D) a segment was whole, at most.
+  std::atomic<int64_t> max_delay_us{0};
 };
 
 class TrackPackager {
@@ -28,7 +31,7 @@ class TrackPackager {
   // Publishes segments numbered [first_segment, end_segment).
   TrackPackager(media::TrackInfo info, std::unique_ptr<media::CmafWriter> writer, FrameGrid grid,
                 const EventConfig& event, int64_t first_segment, int64_t end_segment,
-                std::vector<SegmentSink*> sinks, Inspector* inspector);
+                std::vector<SegmentSink*> sinks, Inspector* inspector, Clock* clock);
 
   void Start();  // hands the init segment to the sinks
   // Remembers whether grid slot `index` was fed by the source or by the slate.
@@ -48,6 +51,7 @@ class TrackPackager {
   int64_t first_segment_, end_segment_;
   std::vector<SegmentSink*> sinks_;
   Inspector* inspector_;
+  Clock* clock_;
 
   std::mutex flags_mu_;
   std::map<int64_t, bool> no_input_;  // by grid index, until packaged

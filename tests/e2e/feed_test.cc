@@ -65,6 +65,14 @@ TEST(Feed, SrtListenerFedByTheFfmpegCommandLine) {
   ExpectFeedPlays("srt", url + "?mode=listener", "mpegts", url + "?mode=caller");
 }
 
+// The other direction: the sender listens, the pipeline calls (and keeps calling until the
+// sender is up).
+TEST(Feed, SrtCallerReachesAnFfmpegListener) {
+  const int port = FreeUdpPort();
+  const std::string url = "srt://127.0.0.1:" + std::to_string(port);
+  ExpectFeedPlays("srtcaller", url + "?mode=caller", "mpegts", url + "?mode=listener");
+}
+
 TEST(Feed, RtmpListenFedByTheFfmpegCommandLine) {
   const int port = FreeTcpPort();
   const std::string url = "rtmp://127.0.0.1:" + std::to_string(port) + "/live/show";

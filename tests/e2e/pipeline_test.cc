@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -79,6 +80,29 @@ TEST(Pipeline, SegmentsFollowTheEpochRule) {
     const int64_t first = static_cast<int64_t>(std::ceil(n * 2.0 * 48000 / 1024 - 1e-9));
     EXPECT_EQ(seg["tfdt"].get<int64_t>(), first * 1024) << n;
     EXPECT_TRUE(seg["defects"].empty()) << seg.dump();
+  }
+}
+
+// Without an AST the timeline counts from the Unix epoch: media times are large enough
+// that every piece of timing arithmetic must stay exact far from zero.
+TEST(Pipeline, TheDefaultAstAtTheUnixEpochGivesCleanSegments) {
+  std::string ladder = SmallLadder();
+  const std::string ast = R"("ast": "2026-01-01T00:00:00Z", )";
+  ladder.erase(ladder.find(ast), ast.size());
+  PipelineRun run = RunPipeline("epoch0", "test:480x270@30", 4, ladder);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
+  for (const std::string r : {"270p", "136p", "audio"}) {
+    auto log = SegmentLog(run.dir + "/out", r);
+    ASSERT_EQ(log.size(), 2u) << r;
+    for (const auto& seg : log) {
+      EXPECT_TRUE(seg["defects"].empty()) << r << " " << seg.dump();
+      const int64_t n = seg["number"];
+      const int64_t ts = seg["timescale"];
+      // tfdt: the first frame (video) or AAC frame (audio) at or after n * D.
+      const int64_t unit = r == "audio" ? 1024 : 3000;
+      const int64_t boundary = n * 2 * ts;
+      EXPECT_EQ(seg["tfdt"].get<int64_t>(), (boundary + unit - 1) / unit * unit) << r;
+    }
   }
 }
 
@@ -275,6 +299,30 @@ TEST(Pipeline, UnreachableSourceStillProducesSlateSegmentsOnSchedule) {
   CommandResult r =
       RunCommand({"ffmpeg", "-v", "error", "-i", run.dir + "/out/manifest.mpd", "-f", "null", "-"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Ctrl-C: the open segment is abandoned, everything finished stays, and the manifests
+// become a static presentation of what was made; the exit code is 0.
+TEST(Pipeline, CtrlCStopsCleanlyWithAStaticPresentation) {
+  const std::string dir = TempDir("ctrlc");
+  WriteFile(dir + "/ladder.json", SmallLadder());
+  Background p({OnairBinary(), "pipeline", "--ladder", dir + "/ladder.json", "--source",
+                "test:480x270@30", "--out", dir + "/out"},
+               dir + "/log.txt");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until &&
+         (!std::filesystem::exists(dir + "/out/audio/segments.jsonl") ||
+          SegmentLog(dir + "/out", "audio").size() < 2)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  p.Signal(SIGINT);
+  ASSERT_EQ(p.Wait(20), 0) << ReadFile(dir + "/log.txt");
+  const std::string mpd = ReadFile(dir + "/out/manifest.mpd");
+  EXPECT_NE(mpd.find("type=\"static\""), std::string::npos) << mpd;
+  CommandResult r =
+      RunCommand({"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-f", "null", "-"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
 }
 
 }  // namespace
