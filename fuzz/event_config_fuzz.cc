@@ -15,6 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(onair::ValidateEventConfig(*config).ok());
   FUZZ_CHECK(!config->ladder.empty());
+  // What the origin persists reads back the same.
+  const std::string json = onair::EventConfigToJson(*config);
+  auto again = onair::ParseEventConfig(json);
+  FUZZ_CHECK(again.ok());
+  FUZZ_CHECK(onair::EventConfigToJson(*again) == json);
   const onair::EpochTimeline timeline = config->timeline();
   const int64_t n = timeline.SegmentNumberAt(config->ast + 3600LL * 1000000);
   FUZZ_CHECK(timeline.SegmentStartUtc(n) <= config->ast + 3600LL * 1000000);

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "app/origin_command.h"
 #include "app/pipeline_command.h"
 #include "core/log.h"
 #include "media/frame.h"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   // The subcommand table.
   std::vector<std::function<int()>> commands = {
       onair::app::AddPipelineCommand(app),
+      onair::app::AddOriginCommand(app),
       onair::app::AddDemoCommand(app),
   };
 

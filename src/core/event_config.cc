@@ -125,6 +125,12 @@ Status ValidateEventConfig(const EventConfig& c) {
       }
     }
   }
+  if (c.window_us < c.segment_us) {
+    return InvalidArgument("window must hold at least one segment");
+  }
+  if (c.preferred_pipeline != "A" && c.preferred_pipeline != "B") {
+    return InvalidArgument("preferred_pipeline must be A or B");
+  }
   if (c.audio.bitrate < 16000 || c.audio.bitrate > 512000) {
     return InvalidArgument("audio bitrate must be 16k..512k bit/s");
   }
@@ -139,7 +145,8 @@ StatusOr<EventConfig> ParseEventConfig(const std::string& json_text) {
   try {
     for (auto it = j.begin(); it != j.end(); ++it) {
       static const std::set<std::string> known = {
-          "event", "ast", "segment_duration", "chunk_duration", "frame_rate", "ladder", "audio"};
+          "event",  "ast",   "segment_duration", "chunk_duration",    "frame_rate",
+          "ladder", "audio", "window",           "preferred_pipeline"};
       if (!known.count(it.key())) {
         return InvalidArgument("unknown event config field '" + it.key() + "'");
       }
@@ -166,6 +173,14 @@ StatusOr<EventConfig> ParseEventConfig(const std::string& json_text) {
       if (!r.ok()) return r.status();
       c.frame_rate = *r;
     }
+    if (j.contains("window")) {
+      const json& w = j["window"];
+      if (!w.is_number() || w.get<double>() < 0.001 || w.get<double>() > 7 * 86400) {
+        return InvalidArgument("window must be a number of seconds up to 7 days");
+      }
+      c.window_us = static_cast<int64_t>(w.get<double>() * 1e6 + 0.5);
+    }
+    c.preferred_pipeline = j.value("preferred_pipeline", c.preferred_pipeline);
     if (j.contains("audio")) {
       const json& a = j["audio"];
       if (!a.is_object()) return InvalidArgument("audio must be an object");
@@ -194,6 +209,34 @@ StatusOr<EventConfig> LoadEventConfig(const std::string& path) {
   auto c = ParseEventConfig(ss.str());
   if (!c.ok()) return Status(c.status().code(), path + ": " + c.status().message());
   return c;
+}
+
+std::string EventConfigToJson(const EventConfig& c) {
+  json ladder = json::array();
+  for (const RenditionConfig& r : c.ladder) {
+    json e = {{"name", r.name},
+              {"codec", VideoCodecName(r.codec)},
+              {"width", r.width},
+              {"height", r.height},
+              {"bitrate", r.bitrate},
+              {"rate_control", r.rate_control == RateControl::kCbr ? "cbr" : "capped_vbr"},
+              {"crf", r.crf},
+              {"preset", r.preset},
+              {"scale_from", r.scale_from_above ? "above" : "source"}};
+    if (!r.tune.empty()) e["tune"] = r.tune;
+    ladder.push_back(e);
+  }
+  const json j = {
+      {"event", c.event},
+      {"ast", FormatUtc(c.ast, true)},
+      {"segment_duration", static_cast<double>(c.segment_us) / 1e6},
+      {"chunk_duration", static_cast<double>(c.chunk_us) / 1e6},
+      {"frame_rate", std::to_string(c.frame_rate.num) + "/" + std::to_string(c.frame_rate.den)},
+      {"window", static_cast<double>(c.window_us) / 1e6},
+      {"preferred_pipeline", c.preferred_pipeline},
+      {"audio", {{"bitrate", c.audio.bitrate}}},
+      {"ladder", ladder}};
+  return j.dump();
 }
 
 EventConfig DefaultEventConfig() {

@@ -45,6 +45,10 @@ struct EventConfig {
   Rational frame_rate{30, 1};
   std::vector<RenditionConfig> ladder;
   AudioConfig audio;
+  // Origin side: how much of the event the origin keeps in memory (older segments are
+  // served from disk), and whose candidate it serves first.
+  int64_t window_us = 120'000'000;
+  std::string preferred_pipeline = "A";
 
   EpochTimeline timeline() const { return EpochTimeline(ast, segment_us); }
 };
@@ -52,6 +56,8 @@ struct EventConfig {
 // Parses the JSON of an event config file (format in docs/pipeline.md).
 StatusOr<EventConfig> ParseEventConfig(const std::string& json_text);
 StatusOr<EventConfig> LoadEventConfig(const std::string& path);
+// The JSON that ParseEventConfig reads back into the same config.
+std::string EventConfigToJson(const EventConfig& config);
 // A small ladder that runs in real time on two cores (used when no --ladder is given).
 EventConfig DefaultEventConfig();
 // Checks the invariants every consumer relies on; ParseEventConfig calls it.

@@ -25,6 +25,28 @@ TEST(EventConfig, ParsesALadder) {
   EXPECT_TRUE(c->ladder[1].scale_from_above);
 }
 
+TEST(EventConfig, RoundTripsThroughJson) {
+  auto c = ParseEventConfig(R"({
+    "event": "final", "ast": "2026-11-23T10:00:00.250Z", "segment_duration": 2,
+    "chunk_duration": 0.5, "frame_rate": "29.97", "window": 30, "preferred_pipeline": "B",
+    "audio": {"bitrate": 96000},
+    "ladder": [
+      {"name": "720p", "width": 1280, "height": 720, "bitrate": 3000000, "tune": "zerolatency"},
+      {"name": "360p", "codec": "h265", "width": 640, "height": 360, "bitrate": 600000,
+       "rate_control": "capped_vbr", "crf": 26, "scale_from": "above"}
+    ]})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->window_us, 30'000'000);
+  EXPECT_EQ(c->preferred_pipeline, "B");
+  const std::string text = EventConfigToJson(*c);
+  auto again = ParseEventConfig(text);
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << text;
+  EXPECT_EQ(EventConfigToJson(*again), text);
+  EXPECT_EQ(again->ast, c->ast);
+  EXPECT_EQ(again->frame_rate, c->frame_rate);
+  EXPECT_EQ(again->ladder[0].tune, "zerolatency");
+}
+
 TEST(EventConfig, RejectsBadInputWithAClearMessage) {
   struct Case {
     const char* json;

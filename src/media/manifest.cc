@@ -8,6 +8,22 @@ namespace onair::media {
 
 namespace {
 
+std::string XmlEscape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '&') {
+      out += "&amp;";
+    } else if (c == '"') {
+      out += "&quot;";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string Seconds(int64_t micros, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, static_cast<double>(micros) / 1e6);
@@ -105,8 +121,8 @@ std::string WriteDashMpd(const ManifestState& s) {
       o << " availabilityTimeOffset=\"" << Seconds(s.segment_us - s.chunk_us, 3)
         << "\" availabilityTimeComplete=\"false\"";
     }
-    o << " initialization=\"$RepresentationID$/init.mp4\" "
-         "media=\"$RepresentationID$/$Number$.m4s\"";
+    o << " initialization=\"$RepresentationID$/init.mp4" << XmlEscape(s.url_query)
+      << "\" media=\"$RepresentationID$/$Number$.m4s" << XmlEscape(s.url_query) << "\"";
     if (s.live) {
       o << "/>\n";
     } else {
@@ -174,14 +190,15 @@ std::string WriteHlsMedia(const ManifestState& s, const TrackInfo& t) {
   const int64_t first = t.segments.empty() ? 0 : t.segments.front().number;
   o << "#EXT-X-MEDIA-SEQUENCE:" << first << "\n";
   if (!s.live) o << "#EXT-X-PLAYLIST-TYPE:EVENT\n";
-  o << "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4\"\n";
+  o << "#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"init.mp4" << s.url_query << "\"\n";
   int64_t prev = -1;
   for (const SegmentEntry& e : t.segments) {
     if (prev < 0 || e.number != prev + 1) {
       if (prev >= 0) o << "#EXT-X-DISCONTINUITY\n";
       o << "#EXT-X-PROGRAM-DATE-TIME:" << FormatUtc(s.ast + e.number * s.segment_us, true) << "\n";
     }
-    o << "#EXTINF:" << Seconds(e.duration_us, 6) << ",\n" << e.number << ".m4s\n";
+    o << "#EXTINF:" << Seconds(e.duration_us, 6) << ",\n"
+      << e.number << ".m4s" << s.url_query << "\n";
     prev = e.number;
   }
   if (!s.live) o << "#EXT-X-ENDLIST\n";

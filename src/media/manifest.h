@@ -41,6 +41,7 @@ struct ManifestState {
   int64_t time_shift_buffer_us = 0;  // DVR window of a live MPD; 0: no limit given
   int64_t chunk_us = 0;              // > 0: advertise low-latency chunked availability
   std::vector<TrackInfo> tracks;     // video tracks first
+  std::string url_query;             // appended to segment URLs, e.g. "?v=2" (cache keys)
 };
 
 std::string WriteDashMpd(const ManifestState& state);

@@ -1,0 +1,53 @@
+#include "app/origin_command.h"
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "app/signals.h"
+#include "core/log.h"
+#include "origin/origin.h"
+
+namespace onair::app {
+
+std::function<int()> AddOriginCommand(CLI::App& app) {
+  auto c = std::make_shared<origin::OriginConfig>();
+  c->server.host = "0.0.0.0";
+  c->server.port = 8080;
+  CLI::App* cmd = app.add_subcommand(
+      "origin", "Serve live events from pipelines A and B to edges (redundant live origin)");
+  cmd->add_option("--host", c->server.host, "listen address")->capture_default_str();
+  cmd->add_option("--port", c->server.port, "listen port (0: any free port, printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--threads", c->server.threads, "event loops (0: one per core)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--data-dir", c->data_dir,
+                  "durable storage for segments out of the memory window and for restarts "
+                  "(empty: memory only)");
+  cmd->add_option("--event", c->event_files, "event config file to serve (repeatable)");
+  cmd->add_option("--pipeline-token", c->pipeline_token, "token pipelines must present to write");
+  cmd->add_option("--admin-token", c->admin_token, "token for the admin API (/admin/...)");
+  cmd->add_flag("--no-auth", c->no_auth, "accept writes without a token (closed test networks)");
+  cmd->add_option("--max-segment-bytes", c->max_body_bytes, "largest accepted upload")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  return [c, cmd]() -> int {
+    if (!cmd->parsed()) return -1;
+    SystemClock clock;
+    origin::Origin o(*c, &clock);
+    Status s = o.Start();
+    if (!s.ok()) {
+      Logger("onair")->error("{}", s.message());
+      return 2;
+    }
+    std::printf("onair origin listening on http://%s:%d\n", c->server.host.c_str(), o.port());
+    std::fflush(stdout);
+    while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    Logger("onair")->info("stopping the origin");
+    o.Stop();
+    return 0;
+  };
+}
+
+}  // namespace onair::app

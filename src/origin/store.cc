@@ -1,0 +1,344 @@
+#include "origin/store.h"
+
+#include "core/log.h"
+#include "media/cmaf_writer.h"
+#include "origin/disk_store.h"
+#include "origin/segment_check.h"
+
+namespace onair::origin {
+
+namespace {
+
+const char* kReasons[4] = {"preferred", "fallback", "streaming", "better-defective"};
+
+int ReasonIndex(const std::string& r) {
+  for (int k = 0; k < 4; ++k) {
+    if (r == kReasons[k]) return k;
+  }
+  return 0;
+}
+
+Offer OfferOf(const Slot& slot, int p, std::shared_ptr<Candidate>* chosen) {
+  const auto& c = slot.complete[p];
+  const auto& l = slot.latest[p];
+  const bool writing = l && l->state() == Candidate::State::kWriting;
+  if (writing && (!c || !c->defects().empty())) {
+    *chosen = l;
+    return {true, false, {}};
+  }
+  if (c) {
+    *chosen = c;
+    return {true, true, c->defects()};
+  }
+  return {};
+}
+
+void WakeWaiters(Slot& slot) {
+  for (auto& w : slot.waiters) {
+    if (auto waiter = w.lock()) waiter->Wake();
+  }
+  slot.waiters.clear();
+}
+
+Slot* SlotOf(Track& track, int64_t n, bool create) {
+  if (n == kInit) return &track.init;
+  if (create) return &track.segments[n];
+  auto it = track.segments.find(n);
+  return it == track.segments.end() ? nullptr : &it->second;
+}
+
+std::string Joined(const std::vector<Candidate::Piece>& pieces) {
+  size_t size = 0;
+  for (const auto& p : pieces) size += p->size();
+  std::string out;
+  out.reserve(size);
+  for (const auto& p : pieces) out += *p;
+  return out;
+}
+
+}  // namespace
+
+Store::Store(Clock* clock, MetricsRegistry* metrics, DiskStore* disk)
+    : clock_(clock),
+      metrics_(metrics),
+      disk_(disk),
+      events_gauge_(metrics->gauge("onair_origin_events", "Events the origin serves.")),
+      memory_gauge_(
+          metrics->gauge("onair_origin_memory_bytes", "Bytes of segments held in memory.")) {
+  for (int p = 0; p < 2; ++p) {
+    for (int r = 0; r < 4; ++r) {
+      choices_[p][r] = &metrics->counter(
+          "onair_origin_candidate_choices_total",
+          "Media segment reads by the pipeline whose candidate was served and why.",
+          {{"pipeline", PipelineName(p)}, {"reason", kReasons[r]}});
+    }
+  }
+}
+
+Status Store::PutEvent(const EventConfig& config, const EventControl* control) {
+  ONAIR_RETURN_IF_ERROR(ValidateEventConfig(config));
+  std::shared_ptr<OriginEvent> ev;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = events_[config.event];
+    if (!slot) slot = std::make_shared<OriginEvent>();
+    ev = slot;
+    events_gauge_.Set(static_cast<int64_t>(events_.size()));
+  }
+  std::lock_guard<std::mutex> lock(ev->mu);
+  ev->config = config;
+  if (control) {
+    ev->control = *control;
+  } else {
+    ev->control.preferred = config.preferred_pipeline == "B" ? 1 : 0;
+  }
+  for (const auto& r : config.ladder) ev->tracks[r.name];
+  ev->tracks[config.audio.name];
+  if (disk_) disk_->SaveEvent(ev->config, ev->control);
+  return Status::Ok();
+}
+
+std::shared_ptr<OriginEvent> Store::FindEvent(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = events_.find(name);
+  return it == events_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> Store::EventNames() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& [name, ev] : events_) names.push_back(name);
+  return names;
+}
+
+Status Store::SetPreferred(const std::string& event, int pipeline) {
+  auto ev = FindEvent(event);
+  if (!ev) return NotFound("no event '" + event + "'");
+  std::lock_guard<std::mutex> lock(ev->mu);
+  ev->control.preferred = pipeline;
+  if (disk_) disk_->SaveEvent(ev->config, ev->control);
+  return Status::Ok();
+}
+
+Status Store::SetMasked(const std::string& event, int pipeline, bool masked) {
+  auto ev = FindEvent(event);
+  if (!ev) return NotFound("no event '" + event + "'");
+  std::lock_guard<std::mutex> lock(ev->mu);
+  ev->control.masked[pipeline] = masked;
+  if (disk_) disk_->SaveEvent(ev->config, ev->control);
+  return Status::Ok();
+}
+
+StatusOr<int64_t> Store::Invalidate(const std::string& event, int64_t from, int64_t to,
+                                    int pipeline) {
+  auto ev = FindEvent(event);
+  if (!ev) return NotFound("no event '" + event + "'");
+  if (from < 0 || to < from) return InvalidArgument("invalid range");
+  std::lock_guard<std::mutex> lock(ev->mu);
+  for (auto& [name, track] : ev->tracks) {
+    for (auto it = track.segments.lower_bound(from); it != track.segments.end() && it->first <= to;
+         ++it) {
+      for (int p = 0; p < 2; ++p) {
+        if (pipeline >= 0 && p != pipeline) continue;
+        if (disk_ && it->second.complete[p]) disk_->Remove(it->second.complete[p]);
+        it->second.latest[p].reset();
+        it->second.complete[p].reset();
+      }
+    }
+  }
+  ev->control.version++;
+  if (disk_) disk_->SaveEvent(ev->config, ev->control);
+  return ev->control.version;
+}
+
+StatusOr<std::shared_ptr<Candidate>> Store::BeginWrite(const std::string& event,
+                                                       const std::string& rendition, int64_t n,
+                                                       int pipeline) {
+  static std::atomic<uint64_t> next_id{static_cast<uint64_t>(SystemClock().Now())};
+  auto ev = FindEvent(event);
+  if (!ev) return NotFound("no event '" + event + "'");
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) {
+    return NotFound("event '" + event + "' has no rendition '" + rendition + "'");
+  }
+  auto candidate = std::make_shared<Candidate>(pipeline, next_id++);
+  Slot* slot = SlotOf(t->second, n, true);
+  if (slot->latest[pipeline] && slot->latest[pipeline]->state() == Candidate::State::kWriting) {
+    slot->latest[pipeline]->Abort();  // a retry replaces an upload that never finished
+  }
+  slot->latest[pipeline] = candidate;
+  WakeWaiters(*slot);
+  return candidate;
+}
+
+std::vector<std::string> Store::FinishWrite(const std::string& event, const std::string& rendition,
+                                            int64_t n, const std::shared_ptr<Candidate>& candidate,
+                                            std::vector<std::string> defects) {
+  auto ev = FindEvent(event);
+  if (!ev) {
+    candidate->Abort();
+    return defects;
+  }
+  const int p = candidate->pipeline();
+  const std::string bytes = Joined(candidate->Read(0).pieces);
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) {
+    candidate->Abort();
+    return defects;
+  }
+  Track& track = t->second;
+  if (n == kInit) {
+    const InitInfo info = CheckInit(bytes);
+    if (info.valid) {
+      track.timescale[p] = info.timescale;
+      if (track.codecs.empty()) track.codecs = media::CodecStringFromInit(bytes);
+    } else {
+      Logger("origin")->warn("{}/{} init from {}: {}", event, rendition, PipelineName(p),
+                             info.problem);
+      defects.push_back("corrupt");
+    }
+  } else {
+    for (const std::string& d :
+         CheckMediaSegment(bytes, track.timescale[p], n, ev->config.segment_us)) {
+      defects.push_back(d);
+    }
+  }
+  candidate->Complete(defects, clock_->Now());
+  memory_bytes_ += candidate->size();
+  memory_gauge_.Set(memory_bytes_);
+  Slot* slot = SlotOf(track, n, true);
+  if (slot->latest[p] == candidate) slot->complete[p] = candidate;
+  WakeWaiters(*slot);
+  if (disk_) disk_->Persist(event, rendition, n, candidate);
+  return defects;
+}
+
+void Store::AbortWrite(const std::string& event, const std::string& rendition, int64_t n,
+                       const std::shared_ptr<Candidate>& candidate) {
+  candidate->Abort();
+  auto ev = FindEvent(event);
+  if (!ev) return;
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) return;
+  Slot* slot = SlotOf(t->second, n, false);
+  const int p = candidate->pipeline();
+  if (slot && slot->latest[p] == candidate) slot->latest[p] = slot->complete[p];
+}
+
+void Store::Restore(const std::string& event, const std::string& rendition, int64_t n,
+                    std::shared_ptr<Candidate> candidate, uint32_t timescale) {
+  auto ev = FindEvent(event);
+  if (!ev) return;
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) return;
+  const int p = candidate->pipeline();
+  if (n == kInit) {
+    t->second.timescale[p] = timescale;
+    if (t->second.codecs.empty()) {
+      t->second.codecs = media::CodecStringFromInit(Joined(candidate->LoadFromDisk()));
+    }
+  }
+  Slot* slot = SlotOf(t->second, n, true);
+  slot->latest[p] = candidate;
+  slot->complete[p] = candidate;
+}
+
+StatusOr<Found> Store::Find(const std::string& event, const std::string& rendition, int64_t n,
+                            const std::shared_ptr<net::Waiter>& waiter) {
+  auto ev = FindEvent(event);
+  if (!ev) return NotFound("no event '" + event + "'");
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) {
+    return NotFound("event '" + event + "' has no rendition '" + rendition + "'");
+  }
+  Found found;
+  found.config = ev->config;
+  found.version = ev->control.version;
+  Slot* slot = SlotOf(t->second, n, waiter != nullptr);
+  if (slot) {
+    std::shared_ptr<Candidate> chosen[2];
+    const Offer offers[2] = {OfferOf(*slot, 0, &chosen[0]), OfferOf(*slot, 1, &chosen[1])};
+    found.selection = Select(offers, ev->control.preferred, ev->control.masked);
+    if (found.selection.pipeline >= 0) {
+      found.candidate = chosen[found.selection.pipeline];
+      if (n != kInit)
+        choices_[found.selection.pipeline][ReasonIndex(found.selection.reason)]->Inc();
+      return found;
+    }
+    if (waiter) slot->waiters.push_back(waiter);
+  }
+  return found;
+}
+
+std::vector<int64_t> Store::WindowNumbers(const std::string& event, const std::string& rendition) {
+  std::vector<int64_t> out;
+  auto ev = FindEvent(event);
+  if (!ev) return out;
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) return out;
+  const int64_t now_n = (clock_->Now() - ev->config.ast) / ev->config.segment_us;
+  const int64_t first = now_n - ev->config.window_us / ev->config.segment_us;
+  for (auto it = t->second.segments.lower_bound(first); it != t->second.segments.end(); ++it) {
+    if (it->second.complete[0] || it->second.complete[1]) out.push_back(it->first);
+  }
+  return out;
+}
+
+std::string Store::Codecs(const std::string& event, const std::string& rendition) {
+  auto ev = FindEvent(event);
+  if (!ev) return "";
+  std::lock_guard<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  return t == ev->tracks.end() ? "" : t->second.codecs;
+}
+
+int64_t Store::Evict() {
+  int64_t freed = 0;
+  const UtcMicros now = clock_->Now();
+  std::vector<std::shared_ptr<OriginEvent>> events;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [name, ev] : events_) events.push_back(ev);
+  }
+  for (auto& ev : events) {
+    std::lock_guard<std::mutex> lock(ev->mu);
+    const int64_t d = ev->config.segment_us;
+    const int64_t now_n = (now - ev->config.ast) / d;
+    const int64_t keep_from = now_n - ev->config.window_us / d;
+    const int64_t forget_before = now_n - 86'400'000'000LL / d;
+    for (auto& [name, track] : ev->tracks) {
+      for (auto it = track.segments.begin(); it != track.segments.end() && it->first < keep_from;) {
+        Slot& slot = it->second;
+        for (int p = 0; p < 2; ++p) {
+          auto& c = slot.complete[p];
+          if (!c || !c->in_memory()) continue;
+          const int64_t size = c->size();
+          if (c->DropFromMemory()) {
+            freed += size;
+          } else if (!disk_ || c->disk_failed()) {
+            // Not on disk (none configured, or the write failed): out of the window it goes.
+            freed += size;
+            slot.complete[p].reset();
+            slot.latest[p].reset();
+          }
+        }
+        if (it->first < forget_before && !slot.complete[0] && !slot.complete[1]) {
+          it = track.segments.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  memory_bytes_ -= freed;
+  memory_gauge_.Set(memory_bytes_);
+  return freed;
+}
+
+}  // namespace onair::origin
