@@ -6,6 +6,7 @@
 
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"
+#include "app/signals.h"
 #include "core/log.h"
 #include "media/frame.h"
 
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   onair::SetLogLevel(log_level);
   onair::media::SetLibraryLogLevel(log_level);
+  // Ctrl-C and SIGTERM ask whichever service runs to stop cleanly.
+  onair::app::InstallStopSignals();
   for (auto& run : commands) {
     const int rc = run();
     if (rc >= 0) return rc;

@@ -34,8 +34,7 @@ std::function<int()> AddOriginCommand(CLI::App& app) {
       ->capture_default_str();
   return [c, cmd]() -> int {
     if (!cmd->parsed()) return -1;
-    SystemClock clock;
-    origin::Origin o(*c, &clock);
+    origin::Origin o(*c, &SystemClock::Instance());
     Status s = o.Start();
     if (!s.ok()) {
       Logger("onair")->error("{}", s.message());

@@ -107,7 +107,6 @@ int RunPipeline(const Flags& f) {
     log->error("{}", s.message());
     return 2;
   }
-  InstallStopSignals();
   Status s = p.Run(StopRequested());
   if (!s.ok()) {
     log->error("{}", s.ToString());

@@ -89,37 +89,36 @@ MetricsRegistry::Family& MetricsRegistry::FamilyFor(const std::string& name,
   return it->second;
 }
 
+template <class T, class Make>
+T& MetricsRegistry::SeriesOf(const std::string& name, const std::string& help, Type type,
+                             const Labels& labels, T* Series::*slot, Make make) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string rendered = RenderLabels(labels);
+  Series& s = FamilyFor(name, help, type).series[rendered];
+  if (!(s.*slot)) {
+    s.labels = rendered;
+    s.*slot = make();
+  }
+  return *(s.*slot);
+}
+
 Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
                                   const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Series& s = FamilyFor(name, help, Type::kCounter).series[RenderLabels(labels)];
-  if (!s.counter) {
-    s.labels = RenderLabels(labels);
-    s.counter = &counters_.emplace_back();
-  }
-  return *s.counter;
+  return SeriesOf(name, help, Type::kCounter, labels, &Series::counter,
+                  [&] { return &counters_.emplace_back(); });
 }
 
 Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
                               const Labels& labels) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Series& s = FamilyFor(name, help, Type::kGauge).series[RenderLabels(labels)];
-  if (!s.gauge) {
-    s.labels = RenderLabels(labels);
-    s.gauge = &gauges_.emplace_back();
-  }
-  return *s.gauge;
+  return SeriesOf(name, help, Type::kGauge, labels, &Series::gauge,
+                  [&] { return &gauges_.emplace_back(); });
 }
 
 Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help,
                                       const Labels& labels, std::vector<double> bounds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Series& s = FamilyFor(name, help, Type::kHistogram).series[RenderLabels(labels)];
-  if (!s.histogram) {
-    s.labels = RenderLabels(labels);
-    s.histogram = histograms_.emplace_back(std::make_unique<Histogram>(std::move(bounds))).get();
-  }
-  return *s.histogram;
+  return SeriesOf(name, help, Type::kHistogram, labels, &Series::histogram, [&] {
+    return histograms_.emplace_back(std::make_unique<Histogram>(std::move(bounds))).get();
+  });
 }
 
 std::string MetricsRegistry::Text() const {

@@ -82,6 +82,10 @@ class MetricsRegistry {
     std::map<std::string, Series> series;  // by rendered labels
   };
   Family& FamilyFor(const std::string& name, const std::string& help, Type type);
+  // The series of `labels` in family `name`, made by `make` the first time.
+  template <class T, class Make>
+  T& SeriesOf(const std::string& name, const std::string& help, Type type, const Labels& labels,
+              T* Series::*slot, Make make);
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;

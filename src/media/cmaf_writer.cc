@@ -9,54 +9,11 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include "media/bmff.h"
+
 namespace onair::media {
 
 namespace {
-
-uint32_t ReadU32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-// Finds the payload of the first box of type `fourcc` anywhere in `data` by a walk through
-// the container boxes that can hold sample entries.
-bool FindBox(const uint8_t* data, size_t size, const char* fourcc, const uint8_t** payload,
-             size_t* payload_size) {
-  static const char* kContainers[] = {"moov", "trak", "mdia", "minf", "stbl"};
-  size_t pos = 0;
-  while (pos + 8 <= size) {
-    uint32_t box_size = ReadU32(data + pos);
-    if (box_size < 8 || pos + box_size > size) return false;
-    const char* type = reinterpret_cast<const char*>(data + pos + 4);
-    if (std::memcmp(type, fourcc, 4) == 0) {
-      *payload = data + pos + 8;
-      *payload_size = box_size - 8;
-      return true;
-    }
-    for (const char* c : kContainers) {
-      if (std::memcmp(type, c, 4) == 0 &&
-          FindBox(data + pos + 8, box_size - 8, fourcc, payload, payload_size)) {
-        return true;
-      }
-    }
-    if (std::memcmp(type, "stsd", 4) == 0 && box_size > 16) {
-      // stsd: version/flags, entry count, then sample entries whose children follow a
-      // fixed-size header (78 bytes for visual, 28 for audio entries).
-      const uint8_t* entry = data + pos + 16;
-      const size_t entry_size = box_size - 16;
-      if (entry_size >= 8) {
-        const uint32_t es = ReadU32(entry);
-        const char* et = reinterpret_cast<const char*>(entry + 4);
-        const size_t header = (std::memcmp(et, "mp4a", 4) == 0) ? 28 : 78;
-        if (es <= entry_size && es > 8 + header &&
-            FindBox(entry + 8 + header, es - 8 - header, fourcc, payload, payload_size)) {
-          return true;
-        }
-      }
-    }
-    pos += box_size;
-  }
-  return false;
-}
 
 std::string Hex2(unsigned v) {
   char b[4];
@@ -67,16 +24,36 @@ std::string Hex2(unsigned v) {
 }  // namespace
 
 std::string CodecStringFromInit(const std::string& init) {
-  const auto* d = reinterpret_cast<const uint8_t*>(init.data());
-  const uint8_t* p = nullptr;
-  size_t n = 0;
-  if (FindBox(d, init.size(), "avcC", &p, &n) && n >= 4) {
+  using bmff::Box;
+  // moov/trak/mdia/minf/stbl/stsd; stsd holds version/flags and an entry count, then the
+  // sample entries, whose children follow a fixed header (78 bytes visual, 28 audio).
+  std::vector<Box> top;
+  if (!bmff::Children(init, 0, init.size(), &top)) return "";
+  const Box* moov = bmff::Find(top, "moov");
+  if (!moov) return "";
+  auto stsd = bmff::Path(init, *moov, {"trak", "mdia", "minf", "stbl", "stsd"});
+  std::vector<Box> entries, inner;
+  if (!stsd || stsd->payload_size() < 8 ||
+      !bmff::Children(init, stsd->payload + 8, stsd->end, &entries) || entries.empty()) {
+    return "";
+  }
+  const Box& entry = entries.front();
+  const size_t header = entry.Is("mp4a") ? 28 : 78;
+  if (entry.payload_size() < header ||
+      !bmff::Children(init, entry.payload + header, entry.end, &inner)) {
+    return "";
+  }
+  const auto* bytes = reinterpret_cast<const uint8_t*>(init.data());
+  if (const Box* avcc = bmff::Find(inner, "avcC"); avcc && avcc->payload_size() >= 4) {
+    const uint8_t* p = bytes + avcc->payload;
     return "avc1." + Hex2(p[1]) + Hex2(p[2]) + Hex2(p[3]);
   }
-  if (FindBox(d, init.size(), "hvcC", &p, &n) && n >= 13) {
+  if (const Box* hvcc = bmff::Find(inner, "hvcC"); hvcc && hvcc->payload_size() >= 13) {
     // ISO/IEC 14496-15 Annex E.3.
+    const uint8_t* p = bytes + hvcc->payload;
     const unsigned space = p[1] >> 6, tier = (p[1] >> 5) & 1, profile = p[1] & 0x1F;
-    uint32_t compat = ReadU32(p + 2), reversed = 0;
+    const auto compat = static_cast<uint32_t>(bmff::ReadBE(init, hvcc->payload + 2, 4));
+    uint32_t reversed = 0;
     for (int i = 0; i < 32; ++i) reversed |= ((compat >> i) & 1u) << (31 - i);
     std::string s = "hvc1.";
     if (space) s += static_cast<char>('A' + space - 1);
@@ -88,8 +65,10 @@ std::string CodecStringFromInit(const std::string& init) {
     for (int i = 0; i <= last; ++i) s += "." + Hex2(p[6 + i]);
     return s;
   }
-  if (FindBox(d, init.size(), "esds", &p, &n)) {
+  if (const Box* esds = bmff::Find(inner, "esds")) {
     // The AudioSpecificConfig's first 5 bits are the audio object type; AAC-LC is 2.
+    const uint8_t* p = bytes + esds->payload;
+    const size_t n = esds->payload_size();
     for (size_t i = 0; i + 2 < n; ++i) {
       if (p[i] == 0x05) {  // DecSpecificInfoTag
         size_t j = i + 1;

@@ -185,73 +185,110 @@ void DiskStore::Remove(const std::shared_ptr<Candidate>& candidate) {
   });
 }
 
-Status DiskStore::LoadInto(Store& store) {
+namespace {
+
+struct LoadCounts {
+  int64_t events = 0, candidates = 0, unusable = 0;
+};
+
+// "123.A.m4s" / "init.B.mp4" -> segment number (kInit) and pipeline.
+bool ParseObjectName(const std::string& base, int64_t* n, int* pipeline) {
+  const size_t dot = base.find('.');
+  if (dot == std::string::npos || dot + 2 > base.size()) return false;
+  *pipeline = base[dot + 1] == 'B' ? 1 : 0;
+  const std::string stem = base.substr(0, dot);
+  if (stem == "init") {
+    *n = kInit;
+    return true;
+  }
+  if (stem.empty() || stem.size() > 18 ||
+      stem.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  *n = std::stoll(stem);
+  return true;
+}
+
+// Every stored candidate of one rendition: a data file whose .json matches its size.
+void LoadTrack(Store& store, const std::string& event, const fs::path& dir, LoadCounts* counts) {
   std::error_code ec;
-  int64_t events = 0, candidates = 0, skipped = 0;
-  for (const auto& edir : fs::directory_iterator(root_, ec)) {
-    if (!edir.is_directory()) continue;
-    const fs::path event_file = edir.path() / "event.json";
-    if (!fs::exists(event_file)) continue;
-    json j = json::parse(ReadText(event_file), nullptr, false);
-    if (j.is_discarded() || !j.contains("config")) {
-      Logger("origin")->error("{}: unreadable, event skipped", event_file.string());
+  const std::string rendition = dir.filename().string();
+  for (const auto& f : fs::directory_iterator(dir, ec)) {
+    const std::string meta_path = f.path().string();
+    if (f.path().extension() != ".json") continue;
+    const std::string data = meta_path.substr(0, meta_path.size() - 5);
+    int64_t n = 0;
+    int pipeline = 0;
+    const json meta = json::parse(ReadText(f.path()), nullptr, false);
+    std::error_code size_ec;
+    const auto on_disk = fs::file_size(data, size_ec);
+    if (!ParseObjectName(fs::path(data).filename().string(), &n, &pipeline) ||
+        meta.is_discarded() || !meta.is_object() || size_ec || !meta.contains("size") ||
+        !meta["size"].is_number_integer() ||
+        static_cast<int64_t>(on_disk) != meta["size"].get<int64_t>()) {
+      counts->unusable++;
       continue;
     }
-    auto config = ParseEventConfig(j["config"].dump());
-    if (!config.ok()) {
-      Logger("origin")->error("{}: {}", event_file.string(), config.status().ToString());
+    std::shared_ptr<Candidate> c;
+    try {
+      c = Candidate::OnDisk(
+          pipeline, meta.value("write_id", uint64_t{0}), data, static_cast<int64_t>(on_disk),
+          meta.value("defects", std::vector<std::string>{}), meta.value("completed", int64_t{0}));
+    } catch (const json::exception&) {  // a field of the wrong type: not ours to trust
+      counts->unusable++;
       continue;
     }
-    EventControl control;
+    const uint32_t timescale = n == kInit ? CheckInit(ReadText(data)).timescale : 0;
+    store.Restore(event, rendition, n, std::move(c), timescale);
+    counts->candidates++;
+  }
+}
+
+// One event directory: its event.json (config and levers), then its renditions.
+Status LoadEvent(Store& store, const fs::path& dir, LoadCounts* counts) {
+  const fs::path event_file = dir / "event.json";
+  if (!fs::exists(event_file)) return Status::Ok();
+  const json j = json::parse(ReadText(event_file), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("config")) {
+    Logger("origin")->error("{}: unreadable, event skipped", event_file.string());
+    return Status::Ok();
+  }
+  auto config = ParseEventConfig(j["config"].dump());
+  if (!config.ok()) {
+    Logger("origin")->error("{}: {}", event_file.string(), config.status().ToString());
+    return Status::Ok();
+  }
+  EventControl control;
+  try {
     control.preferred = j.value("preferred", "A") == "B" ? 1 : 0;
     if (j.contains("masked") && j["masked"].is_array() && j["masked"].size() == 2) {
       control.masked[0] = j["masked"][0].get<bool>();
       control.masked[1] = j["masked"][1].get<bool>();
     }
     control.version = j.value("version", int64_t{0});
-    ONAIR_RETURN_IF_ERROR(store.PutEvent(*config, &control));
-    events++;
-    for (const auto& rdir : fs::directory_iterator(edir.path(), ec)) {
-      if (!rdir.is_directory()) continue;
-      const std::string rendition = rdir.path().filename().string();
-      for (const auto& f : fs::directory_iterator(rdir.path(), ec)) {
-        const std::string name = f.path().filename().string();
-        if (name.size() < 6 || name.substr(name.size() - 5) != ".json") continue;
-        const std::string data = f.path().string().substr(0, f.path().string().size() - 5);
-        const std::string base = fs::path(data).filename().string();  // 123.A.m4s / init.B.mp4
-        const size_t dot = base.find('.');
-        if (dot == std::string::npos || dot + 2 > base.size()) continue;
-        const std::string stem = base.substr(0, dot);
-        const int pipeline = base[dot + 1] == 'B' ? 1 : 0;
-        json meta = json::parse(ReadText(f.path()), nullptr, false);
-        std::error_code size_ec;
-        const auto on_disk = fs::file_size(data, size_ec);
-        if (meta.is_discarded() || size_ec ||
-            static_cast<int64_t>(on_disk) != meta.value("size", int64_t{-1})) {
-          skipped++;
-          continue;
-        }
-        int64_t n = kInit;
-        if (stem != "init") {
-          try {
-            n = std::stoll(stem);
-          } catch (...) {
-            skipped++;
-            continue;
-          }
-        }
-        auto c = Candidate::OnDisk(
-            pipeline, meta.value("write_id", uint64_t{0}), data, static_cast<int64_t>(on_disk),
-            meta.value("defects", std::vector<std::string>{}), meta.value("completed", int64_t{0}));
-        uint32_t timescale = 0;
-        if (n == kInit) timescale = CheckInit(ReadText(data)).timescale;
-        store.Restore(config->event, rendition, n, std::move(c), timescale);
-        candidates++;
-      }
-    }
+  } catch (const json::exception& e) {
+    Logger("origin")->error("{}: {}; the event's levers are reset", event_file.string(), e.what());
+    control = EventControl{};
   }
-  Logger("origin")->info("loaded {} events and {} stored segments from {} ({} unusable)", events,
-                         candidates, root_, skipped);
+  ONAIR_RETURN_IF_ERROR(store.PutEvent(*config, &control));
+  counts->events++;
+  std::error_code ec;
+  for (const auto& rdir : fs::directory_iterator(dir, ec)) {
+    if (rdir.is_directory()) LoadTrack(store, config->event, rdir.path(), counts);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DiskStore::LoadInto(Store& store) {
+  std::error_code ec;
+  LoadCounts counts;
+  for (const auto& edir : fs::directory_iterator(root_, ec)) {
+    if (edir.is_directory()) ONAIR_RETURN_IF_ERROR(LoadEvent(store, edir.path(), &counts));
+  }
+  Logger("origin")->info("loaded {} events and {} stored segments from {} ({} unusable)",
+                         counts.events, counts.candidates, root_, counts.unusable);
   return Status::Ok();
 }
 

@@ -140,9 +140,10 @@ std::string HttpDate(UtcMicros t) {
 }  // namespace
 
 struct Origin::Impl {
-  Impl(Origin* s, const OriginConfig& c, Clock* cl, Store& st, MetricsRegistry& mr)
-      : self(s), cfg(c), clock(cl), store(st), m(mr) {}
-  Origin* self;
+  Impl(const OriginConfig& c, Clock* cl, Store& st, MetricsRegistry& mr)
+      : cfg(c), clock(cl), store(st), m(mr) {
+    CreateReadCounters();
+  }
   const OriginConfig& cfg;
   Clock* clock;
   Store& store;
@@ -173,9 +174,22 @@ struct Origin::Impl {
       "From an uploaded chunk's arrival to its start on the wire to a streaming reader.");
   Gauge& lag_gauge = m.gauge("onair_origin_loop_lag_ms", "Event-loop lag, the worst loop.");
 
+  // Reads by answer, created up front: the read path takes no registry lock.
+  static constexpr int kCodes[] = {200, 304, 404, 410, 503};
+  Counter* answered[2][std::size(kCodes)];
+  void CreateReadCounters() {
+    for (int live = 0; live < 2; ++live) {
+      for (size_t k = 0; k < std::size(kCodes); ++k) {
+        answered[live][k] =
+            &m.counter("onair_origin_reads_total", "Reads by HTTP status and kind.",
+                       {{"code", std::to_string(kCodes[k])}, {"kind", live ? "live" : "dvr"}});
+      }
+    }
+  }
   Counter& Answered(int status, bool live) {
-    return m.counter("onair_origin_reads_total", "Reads by HTTP status and kind.",
-                     {{"code", std::to_string(status)}, {"kind", live ? "live" : "dvr"}});
+    size_t k = 0;
+    while (k + 1 < std::size(kCodes) && kCodes[k] != status) ++k;
+    return *answered[live ? 1 : 0][k];
   }
 
   // ----- plain responses -----
@@ -414,12 +428,12 @@ struct Origin::Impl {
     if (!ev)
       co_return co_await Send(stream, Text(404, v, "no event '" + t.event + "'", "max-age=2"),
                               head);
-    EventConfig config;
+    EpochTimeline timeline{0, 1};
     {
       std::lock_guard<std::mutex> lock(ev->mu);
-      config = ev->config;
+      timeline = ev->config.timeline();
     }
-    const bool live = t.n == kInit || IsLiveEdge(config, t.n, clock->Now());
+    const bool live = t.n == kInit || IsLiveEdge(timeline, t.n, clock->Now());
     // Admission: DVR reads go first when the loops lag or too many are in flight.
     std::atomic<int64_t>& inflight = live ? live_reads : dvr_reads;
     const int64_t limit = live ? cfg.max_live_reads : cfg.max_dvr_reads;
@@ -452,9 +466,9 @@ struct Origin::Impl {
       const UtcMicros now = clock->Now();
       Decision d;
       if (t.n == kInit) {
-        d = {Answer::kHold, held ? now : now + config.segment_us};
+        d = {Answer::kHold, held ? now : now + timeline.segment_us()};
       } else {
-        d = Decide(config, t.n, now);
+        d = Decide(found->timeline, t.n, now);
       }
       if (d.answer == Answer::kGone) {
         Answered(410, live).Inc();
@@ -783,7 +797,7 @@ Status Origin::Start() {
     if (!ev.ok()) return ev.status();
     ONAIR_RETURN_IF_ERROR(store_->PutEvent(*ev));
   }
-  impl_ = std::make_unique<Impl>(this, config_, clock_, *store_, metrics_);
+  impl_ = std::make_unique<Impl>(config_, clock_, *store_, metrics_);
   config_.server.name = "origin";
   server_ = std::make_unique<net::HttpServer>(
       config_.server,

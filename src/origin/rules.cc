@@ -41,18 +41,17 @@ Selection Select(const Offer offers[2], int preferred, const bool masked[2]) {
   return {best, best == preferred ? "preferred" : "better-defective", true};
 }
 
-Decision Decide(const EventConfig& event, int64_t n, UtcMicros now) {
-  const int64_t d = event.segment_us;
-  const UtcMicros start = event.ast + n * d;
-  const UtcMicros deadline = event.ast + (n + 2) * d + d / 4;
+Decision Decide(const EpochTimeline& timeline, int64_t n, UtcMicros now) {
+  const int64_t d = timeline.segment_us();
+  const UtcMicros start = timeline.SegmentStartUtc(n);
+  const UtcMicros deadline = timeline.SegmentStartUtc(n + 2) + d / 4;
   if (n < 0 || now >= deadline) return {Answer::kGone, 0};
   if (start <= now + d) return {Answer::kHold, std::min(deadline, now + d + d / 4)};
   return {Answer::kNotYet, start - d};
 }
 
-bool IsLiveEdge(const EventConfig& event, int64_t n, UtcMicros now) {
-  const int64_t current = (now - event.ast) / event.segment_us;
-  return n >= current - 3;
+bool IsLiveEdge(const EpochTimeline& timeline, int64_t n, UtcMicros now) {
+  return n >= timeline.SegmentNumberAt(now) - 3;
 }
 
 }  // namespace onair::origin

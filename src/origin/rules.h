@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "core/event_config.h"
+#include "core/epoch.h"
 
 namespace onair::origin {
 
@@ -50,10 +50,10 @@ struct Decision {
 //    appears, at most D + D/4 from now and never past its deadline;
 //  - later: not yet, cacheable until it becomes the next segment (AST + (n-1)·D), so that a
 //    cache asks again exactly when the origin would hold the request.
-Decision Decide(const EventConfig& event, int64_t n, UtcMicros now);
+Decision Decide(const EpochTimeline& timeline, int64_t n, UtcMicros now);
 
 // Live-edge reads (the last few segments, the next ones, init, manifests) are served before
 // DVR/catch-up reads when the origin is overloaded.
-bool IsLiveEdge(const EventConfig& event, int64_t n, UtcMicros now);
+bool IsLiveEdge(const EpochTimeline& timeline, int64_t n, UtcMicros now);
 
 }  // namespace onair::origin

@@ -52,15 +52,15 @@ TEST(Select, AMaskedPipelineIsNeverServed) {
   EXPECT_EQ(Select(only_a, 0, mask_a).pipeline, -1);
 }
 
-EventConfig Event() {
-  EventConfig e;
-  e.ast = 1'000'000'000;
-  e.segment_us = 2'000'000;
-  return e;
-}
+// The fields the timing rules read, as the tests name them.
+struct Event {
+  UtcMicros ast = 1'000'000'000;
+  int64_t segment_us = 2'000'000;
+  operator EpochTimeline() const { return EpochTimeline(ast, segment_us); }  // NOLINT
+};
 
 TEST(Decide, HoldsTheSegmentBeingCapturedAndTheNextOne) {
-  const EventConfig e = Event();
+  const Event e;
   const UtcMicros now = e.ast + 10 * e.segment_us + 300'000;  // segment 10 is being captured
   Decision d = Decide(e, 10, now);
   EXPECT_EQ(d.answer, Answer::kHold);
@@ -69,7 +69,7 @@ TEST(Decide, HoldsTheSegmentBeingCapturedAndTheNextOne) {
 }
 
 TEST(Decide, LaterSegmentsAreNotYetUntilTheyBecomeTheNext) {
-  const EventConfig e = Event();
+  const Event e;
   const UtcMicros now = e.ast + 10 * e.segment_us + 300'000;
   Decision d = Decide(e, 14, now);
   EXPECT_EQ(d.answer, Answer::kNotYet);
@@ -77,7 +77,7 @@ TEST(Decide, LaterSegmentsAreNotYetUntilTheyBecomeTheNext) {
 }
 
 TEST(Decide, PastTheDeadlineOrBeforeTheStartIsGone) {
-  const EventConfig e = Event();
+  const Event e;
   const UtcMicros now = e.ast + 10 * e.segment_us + 300'000;
   EXPECT_EQ(Decide(e, 7, now).answer, Answer::kGone);
   EXPECT_EQ(Decide(e, -1, now).answer, Answer::kGone);
@@ -88,7 +88,7 @@ TEST(Decide, PastTheDeadlineOrBeforeTheStartIsGone) {
 }
 
 TEST(IsLiveEdge, TheLastFewSegmentsAndLater) {
-  const EventConfig e = Event();
+  const Event e;
   const UtcMicros now = e.ast + 10 * e.segment_us;
   EXPECT_TRUE(IsLiveEdge(e, 12, now));
   EXPECT_TRUE(IsLiveEdge(e, 7, now));

@@ -60,7 +60,6 @@ std::string Joined(const std::vector<Candidate::Piece>& pieces) {
 
 Store::Store(Clock* clock, MetricsRegistry* metrics, DiskStore* disk)
     : clock_(clock),
-      metrics_(metrics),
       disk_(disk),
       events_gauge_(metrics->gauge("onair_origin_events", "Events the origin serves.")),
       memory_gauge_(
@@ -78,10 +77,12 @@ Store::Store(Clock* clock, MetricsRegistry* metrics, DiskStore* disk)
 Status Store::PutEvent(const EventConfig& config, const EventControl* control) {
   ONAIR_RETURN_IF_ERROR(ValidateEventConfig(config));
   std::shared_ptr<OriginEvent> ev;
+  bool created = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto& slot = events_[config.event];
-    if (!slot) slot = std::make_shared<OriginEvent>();
+    created = !slot;
+    if (created) slot = std::make_shared<OriginEvent>();
     ev = slot;
     events_gauge_.Set(static_cast<int64_t>(events_.size()));
   }
@@ -89,9 +90,9 @@ Status Store::PutEvent(const EventConfig& config, const EventControl* control) {
   ev->config = config;
   if (control) {
     ev->control = *control;
-  } else {
+  } else if (created) {
     ev->control.preferred = config.preferred_pipeline == "B" ? 1 : 0;
-  }
+  }  // else: a replaced config keeps the operator's levers
   for (const auto& r : config.ladder) ev->tracks[r.name];
   ev->tracks[config.audio.name];
   if (disk_) disk_->SaveEvent(ev->config, ev->control);
@@ -111,59 +112,72 @@ std::vector<std::string> Store::EventNames() const {
   return names;
 }
 
-Status Store::SetPreferred(const std::string& event, int pipeline) {
+StatusOr<Store::Located> Store::Locate(const std::string& event,
+                                       const std::string& rendition) const {
+  auto ev = FindEvent(event);
+  if (!ev) return NotFound("no event '" + event + "'");
+  std::unique_lock<std::mutex> lock(ev->mu);
+  auto t = ev->tracks.find(rendition);
+  if (t == ev->tracks.end()) {
+    return NotFound("event '" + event + "' has no rendition '" + rendition + "'");
+  }
+  return Located{std::move(ev), std::move(lock), &t->second};
+}
+
+Status Store::ChangeEvent(const std::string& event,
+                          const std::function<Status(OriginEvent&)>& change) {
   auto ev = FindEvent(event);
   if (!ev) return NotFound("no event '" + event + "'");
   std::lock_guard<std::mutex> lock(ev->mu);
-  ev->control.preferred = pipeline;
+  ONAIR_RETURN_IF_ERROR(change(*ev));
   if (disk_) disk_->SaveEvent(ev->config, ev->control);
   return Status::Ok();
 }
 
+Status Store::SetPreferred(const std::string& event, int pipeline) {
+  return ChangeEvent(event, [&](OriginEvent& ev) {
+    ev.control.preferred = pipeline;
+    return Status::Ok();
+  });
+}
+
 Status Store::SetMasked(const std::string& event, int pipeline, bool masked) {
-  auto ev = FindEvent(event);
-  if (!ev) return NotFound("no event '" + event + "'");
-  std::lock_guard<std::mutex> lock(ev->mu);
-  ev->control.masked[pipeline] = masked;
-  if (disk_) disk_->SaveEvent(ev->config, ev->control);
-  return Status::Ok();
+  return ChangeEvent(event, [&](OriginEvent& ev) {
+    ev.control.masked[pipeline] = masked;
+    return Status::Ok();
+  });
 }
 
 StatusOr<int64_t> Store::Invalidate(const std::string& event, int64_t from, int64_t to,
                                     int pipeline) {
-  auto ev = FindEvent(event);
-  if (!ev) return NotFound("no event '" + event + "'");
   if (from < 0 || to < from) return InvalidArgument("invalid range");
-  std::lock_guard<std::mutex> lock(ev->mu);
-  for (auto& [name, track] : ev->tracks) {
-    for (auto it = track.segments.lower_bound(from); it != track.segments.end() && it->first <= to;
-         ++it) {
-      for (int p = 0; p < 2; ++p) {
-        if (pipeline >= 0 && p != pipeline) continue;
-        if (disk_ && it->second.complete[p]) disk_->Remove(it->second.complete[p]);
-        it->second.latest[p].reset();
-        it->second.complete[p].reset();
+  int64_t version = 0;
+  ONAIR_RETURN_IF_ERROR(ChangeEvent(event, [&](OriginEvent& ev) {
+    for (auto& [name, track] : ev.tracks) {
+      for (auto it = track.segments.lower_bound(from);
+           it != track.segments.end() && it->first <= to; ++it) {
+        for (int p = 0; p < 2; ++p) {
+          if (pipeline >= 0 && p != pipeline) continue;
+          if (disk_ && it->second.complete[p]) disk_->Remove(it->second.complete[p]);
+          it->second.latest[p].reset();
+          it->second.complete[p].reset();
+        }
       }
     }
-  }
-  ev->control.version++;
-  if (disk_) disk_->SaveEvent(ev->config, ev->control);
-  return ev->control.version;
+    version = ++ev.control.version;
+    return Status::Ok();
+  }));
+  return version;
 }
 
 StatusOr<std::shared_ptr<Candidate>> Store::BeginWrite(const std::string& event,
                                                        const std::string& rendition, int64_t n,
                                                        int pipeline) {
-  static std::atomic<uint64_t> next_id{static_cast<uint64_t>(SystemClock().Now())};
-  auto ev = FindEvent(event);
-  if (!ev) return NotFound("no event '" + event + "'");
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  if (t == ev->tracks.end()) {
-    return NotFound("event '" + event + "' has no rendition '" + rendition + "'");
-  }
+  static std::atomic<uint64_t> next_id{static_cast<uint64_t>(SystemClock::Instance().Now())};
+  auto at = Locate(event, rendition);
+  if (!at.ok()) return at.status();
   auto candidate = std::make_shared<Candidate>(pipeline, next_id++);
-  Slot* slot = SlotOf(t->second, n, true);
+  Slot* slot = SlotOf(*at->track, n, true);
   if (slot->latest[pipeline] && slot->latest[pipeline]->state() == Candidate::State::kWriting) {
     slot->latest[pipeline]->Abort();  // a retry replaces an upload that never finished
   }
@@ -175,20 +189,14 @@ StatusOr<std::shared_ptr<Candidate>> Store::BeginWrite(const std::string& event,
 std::vector<std::string> Store::FinishWrite(const std::string& event, const std::string& rendition,
                                             int64_t n, const std::shared_ptr<Candidate>& candidate,
                                             std::vector<std::string> defects) {
-  auto ev = FindEvent(event);
-  if (!ev) {
-    candidate->Abort();
-    return defects;
-  }
   const int p = candidate->pipeline();
   const std::string bytes = Joined(candidate->Read(0).pieces);
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  if (t == ev->tracks.end()) {
+  auto at = Locate(event, rendition);
+  if (!at.ok()) {  // the event went away during the upload
     candidate->Abort();
     return defects;
   }
-  Track& track = t->second;
+  Track& track = *at->track;
   if (n == kInit) {
     const InitInfo info = CheckInit(bytes);
     if (info.valid) {
@@ -201,7 +209,7 @@ std::vector<std::string> Store::FinishWrite(const std::string& event, const std:
     }
   } else {
     for (const std::string& d :
-         CheckMediaSegment(bytes, track.timescale[p], n, ev->config.segment_us)) {
+         CheckMediaSegment(bytes, track.timescale[p], n, at->event->config.segment_us)) {
       defects.push_back(d);
     }
   }
@@ -218,52 +226,43 @@ std::vector<std::string> Store::FinishWrite(const std::string& event, const std:
 void Store::AbortWrite(const std::string& event, const std::string& rendition, int64_t n,
                        const std::shared_ptr<Candidate>& candidate) {
   candidate->Abort();
-  auto ev = FindEvent(event);
-  if (!ev) return;
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  if (t == ev->tracks.end()) return;
-  Slot* slot = SlotOf(t->second, n, false);
+  auto at = Locate(event, rendition);
+  if (!at.ok()) return;
+  Slot* slot = SlotOf(*at->track, n, false);
   const int p = candidate->pipeline();
   if (slot && slot->latest[p] == candidate) slot->latest[p] = slot->complete[p];
 }
 
 void Store::Restore(const std::string& event, const std::string& rendition, int64_t n,
                     std::shared_ptr<Candidate> candidate, uint32_t timescale) {
-  auto ev = FindEvent(event);
-  if (!ev) return;
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  if (t == ev->tracks.end()) return;
+  auto at = Locate(event, rendition);
+  if (!at.ok()) return;
+  Track& track = *at->track;
   const int p = candidate->pipeline();
   if (n == kInit) {
-    t->second.timescale[p] = timescale;
-    if (t->second.codecs.empty()) {
-      t->second.codecs = media::CodecStringFromInit(Joined(candidate->LoadFromDisk()));
+    track.timescale[p] = timescale;
+    if (track.codecs.empty()) {
+      track.codecs = media::CodecStringFromInit(Joined(candidate->LoadFromDisk()));
     }
   }
-  Slot* slot = SlotOf(t->second, n, true);
+  Slot* slot = SlotOf(track, n, true);
   slot->latest[p] = candidate;
   slot->complete[p] = candidate;
 }
 
 StatusOr<Found> Store::Find(const std::string& event, const std::string& rendition, int64_t n,
                             const std::shared_ptr<net::Waiter>& waiter) {
-  auto ev = FindEvent(event);
-  if (!ev) return NotFound("no event '" + event + "'");
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  if (t == ev->tracks.end()) {
-    return NotFound("event '" + event + "' has no rendition '" + rendition + "'");
-  }
+  auto at = Locate(event, rendition);
+  if (!at.ok()) return at.status();
+  const OriginEvent& ev = *at->event;
   Found found;
-  found.config = ev->config;
-  found.version = ev->control.version;
-  Slot* slot = SlotOf(t->second, n, waiter != nullptr);
+  found.timeline = ev.config.timeline();
+  found.version = ev.control.version;
+  Slot* slot = SlotOf(*at->track, n, waiter != nullptr);
   if (slot) {
     std::shared_ptr<Candidate> chosen[2];
     const Offer offers[2] = {OfferOf(*slot, 0, &chosen[0]), OfferOf(*slot, 1, &chosen[1])};
-    found.selection = Select(offers, ev->control.preferred, ev->control.masked);
+    found.selection = Select(offers, ev.control.preferred, ev.control.masked);
     if (found.selection.pipeline >= 0) {
       found.candidate = chosen[found.selection.pipeline];
       if (n != kInit)
@@ -277,25 +276,20 @@ StatusOr<Found> Store::Find(const std::string& event, const std::string& renditi
 
 std::vector<int64_t> Store::WindowNumbers(const std::string& event, const std::string& rendition) {
   std::vector<int64_t> out;
-  auto ev = FindEvent(event);
-  if (!ev) return out;
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  if (t == ev->tracks.end()) return out;
-  const int64_t now_n = (clock_->Now() - ev->config.ast) / ev->config.segment_us;
-  const int64_t first = now_n - ev->config.window_us / ev->config.segment_us;
-  for (auto it = t->second.segments.lower_bound(first); it != t->second.segments.end(); ++it) {
+  auto at = Locate(event, rendition);
+  if (!at.ok()) return out;
+  const EventConfig& c = at->event->config;
+  const int64_t first = c.timeline().SegmentNumberAt(clock_->Now()) - c.window_us / c.segment_us;
+  const auto& segments = at->track->segments;
+  for (auto it = segments.lower_bound(first); it != segments.end(); ++it) {
     if (it->second.complete[0] || it->second.complete[1]) out.push_back(it->first);
   }
   return out;
 }
 
 std::string Store::Codecs(const std::string& event, const std::string& rendition) {
-  auto ev = FindEvent(event);
-  if (!ev) return "";
-  std::lock_guard<std::mutex> lock(ev->mu);
-  auto t = ev->tracks.find(rendition);
-  return t == ev->tracks.end() ? "" : t->second.codecs;
+  auto at = Locate(event, rendition);
+  return at.ok() ? at->track->codecs : "";
 }
 
 int64_t Store::Evict() {
@@ -309,7 +303,7 @@ int64_t Store::Evict() {
   for (auto& ev : events) {
     std::lock_guard<std::mutex> lock(ev->mu);
     const int64_t d = ev->config.segment_us;
-    const int64_t now_n = (now - ev->config.ast) / d;
+    const int64_t now_n = ev->config.timeline().SegmentNumberAt(now);
     const int64_t keep_from = now_n - ev->config.window_us / d;
     const int64_t forget_before = now_n - 86'400'000'000LL / d;
     for (auto& [name, track] : ev->tracks) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,7 +53,7 @@ struct OriginEvent {
 struct Found {
   std::shared_ptr<Candidate> candidate;  // null: nothing servable (yet)
   Selection selection;
-  EventConfig config;  // a copy, for the timing rules
+  EpochTimeline timeline{0, 1};  // for the timing rules
   int64_t version = 0;
 };
 
@@ -60,7 +61,9 @@ class Store {
  public:
   Store(Clock* clock, MetricsRegistry* metrics, DiskStore* disk);
 
-  // Creates or replaces an event (the ladder must keep its rendition names when replacing).
+  // Creates or replaces an event. `control` (the levers) comes from disk at start-up; a new
+  // event takes its preferred pipeline from the config; a replaced one keeps its levers (the
+  // admin API changes them), and the tracks of renditions it drops stay readable.
   Status PutEvent(const EventConfig& config, const EventControl* control = nullptr);
   std::shared_ptr<OriginEvent> FindEvent(const std::string& name) const;
   std::vector<std::string> EventNames() const;
@@ -100,8 +103,17 @@ class Store {
   int64_t memory_bytes() const { return memory_bytes_.load(); }
 
  private:
+  // An event and one of its tracks, locked for as long as this lives.
+  struct Located {
+    std::shared_ptr<OriginEvent> event;
+    std::unique_lock<std::mutex> lock;
+    Track* track;
+  };
+  StatusOr<Located> Locate(const std::string& event, const std::string& rendition) const;
+  // Runs `change` on an event under its lock, then saves the event's levers.
+  Status ChangeEvent(const std::string& event, const std::function<Status(OriginEvent&)>& change);
+
   Clock* clock_;
-  MetricsRegistry* metrics_;
   DiskStore* disk_;
   mutable std::mutex mu_;  // the event map only
   std::map<std::string, std::shared_ptr<OriginEvent>> events_;

@@ -17,23 +17,24 @@ bool HasDefect(const nlohmann::json& seg, const std::string& d) {
   return std::find(v.begin(), v.end(), d) != v.end();
 }
 
+// ffmpeg encoding lavfi sources `video` and `audio` for `seconds` as H.264 + AAC in
+// `format` to `out`, in real time when `realtime` (a live sender).
+std::vector<std::string> Encode(const std::string& video, const std::string& audio, int seconds,
+                                const std::string& format, const std::string& out, bool realtime) {
+  std::vector<std::string> args = {"ffmpeg", "-v", "error"};
+  if (realtime) args.push_back("-re");
+  args.insert(args.end(),
+              {"-f",          "lavfi",   "-i",      video,       "-f",
+               "lavfi",       "-i",      audio,     "-t",        std::to_string(seconds),
+               "-c:v",        "libx264", "-preset", "ultrafast", "-tune",
+               "zerolatency", "-g",      "15",      "-pix_fmt",  "yuv420p",
+               "-c:a",        "aac",     "-f",      format,      out});
+  return args;
+}
+
 // ffmpeg sending a moving test pattern and a tone in real time to `url`.
 std::vector<std::string> Sender(const std::string& format, const std::string& url, int seconds) {
-  return {"ffmpeg",   "-v",
-          "error",    "-re",
-          "-f",       "lavfi",
-          "-i",       "testsrc2=s=320x180:r=30",
-          "-f",       "lavfi",
-          "-i",       "sine=f=440:r=48000",
-          "-t",       std::to_string(seconds),
-          "-c:v",     "libx264",
-          "-preset",  "ultrafast",
-          "-tune",    "zerolatency",
-          "-g",       "15",
-          "-pix_fmt", "yuv420p",
-          "-c:a",     "aac",
-          "-f",       format,
-          url};
+  return Encode("testsrc2=s=320x180:r=30", "sine=f=440:r=48000", seconds, format, url, true);
 }
 
 // Starts the pipeline on `source`, then the sender, and checks that the feed's frames
@@ -54,8 +55,7 @@ void ExpectFeedPlays(const std::string& name, const std::string& source, const s
   auto audio = SegmentLog(dir + "/out", "audio");
   ASSERT_EQ(audio.size(), 4u);
   EXPECT_TRUE(audio.back()["defects"].empty()) << audio.back().dump();
-  CommandResult r = RunCommand(
-      {"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-map", "0", "-f", "null", "-"});
+  CommandResult r = DecodeAll(dir + "/out/manifest.mpd");
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -110,38 +110,15 @@ TEST(Feed, UdpFeedLostAndBackKeepsTheTimelineGoing) {
     EXPECT_LT(back, log.size()) << "the feed's return was not picked up";
     EXPECT_FALSE(HasDefect(log.back(), "no-input"));
   }
-  CommandResult r = RunCommand(
-      {"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-map", "0", "-f", "null", "-"});
+  CommandResult r = DecodeAll(dir + "/out/manifest.mpd");
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 TEST(Feed, CorruptFileGivesSegmentsNotACrash) {
   const std::string dir = TempDir("corrupt");
   const std::string file = dir + "/feed.ts";
-  CommandResult made = RunCommand({"ffmpeg",
-                                   "-v",
-                                   "error",
-                                   "-f",
-                                   "lavfi",
-                                   "-i",
-                                   "testsrc2=s=320x180:r=30",
-                                   "-f",
-                                   "lavfi",
-                                   "-i",
-                                   "sine=f=440:r=48000",
-                                   "-t",
-                                   "3",
-                                   "-c:v",
-                                   "libx264",
-                                   "-preset",
-                                   "ultrafast",
-                                   "-g",
-                                   "15",
-                                   "-c:a",
-                                   "aac",
-                                   "-f",
-                                   "mpegts",
-                                   file});
+  CommandResult made =
+      RunCommand(Encode("testsrc2=s=320x180:r=30", "sine=f=440:r=48000", 3, "mpegts", file, false));
   ASSERT_EQ(made.exit_code, 0) << made.err;
   std::string bytes = ReadFile(file);
   std::mt19937 rng(7);
@@ -155,36 +132,15 @@ TEST(Feed, CorruptFileGivesSegmentsNotACrash) {
   for (const std::string rendition : {"270p", "136p", "audio"}) {
     EXPECT_EQ(SegmentLog(dir + "/out", rendition).size(), 3u) << rendition;
   }
-  CommandResult play = RunCommand(
-      {"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-map", "0", "-f", "null", "-"});
+  CommandResult play = DecodeAll(dir + "/out/manifest.mpd");
   EXPECT_EQ(play.exit_code, 0) << play.err;
 }
 
 TEST(Feed, BlackSilentFeedIsFlagged) {
   const std::string dir = TempDir("black");
   const std::string file = dir + "/black.ts";
-  CommandResult made = RunCommand({"ffmpeg",
-                                   "-v",
-                                   "error",
-                                   "-f",
-                                   "lavfi",
-                                   "-i",
-                                   "color=black:s=320x180:r=30",
-                                   "-f",
-                                   "lavfi",
-                                   "-i",
-                                   "anullsrc=r=48000:cl=stereo",
-                                   "-t",
-                                   "2",
-                                   "-c:v",
-                                   "libx264",
-                                   "-preset",
-                                   "ultrafast",
-                                   "-c:a",
-                                   "aac",
-                                   "-f",
-                                   "mpegts",
-                                   file});
+  CommandResult made = RunCommand(
+      Encode("color=black:s=320x180:r=30", "anullsrc=r=48000:cl=stereo", 2, "mpegts", file, false));
   ASSERT_EQ(made.exit_code, 0) << made.err;
   WriteFile(dir + "/ladder.json", SmallLadder());
   CommandResult r = RunCommand(PipelineArgs(dir, dir + "/ladder.json", file, 4), 60);

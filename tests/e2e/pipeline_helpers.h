@@ -48,6 +48,12 @@ inline PipelineRun RunPipeline(const std::string& name, const std::string& sourc
   return run;
 }
 
+// ffmpeg as a real client decoding every stream of `input` (a manifest, a URL, a file).
+inline CommandResult DecodeAll(const std::string& input, int timeout_s = 120) {
+  return RunCommand({"ffmpeg", "-v", "error", "-i", input, "-map", "0", "-f", "null", "-"},
+                    timeout_s);
+}
+
 // The lines of {rendition}/segments.jsonl.
 inline std::vector<nlohmann::json> SegmentLog(const std::string& out,
                                               const std::string& rendition) {

@@ -131,8 +131,7 @@ TEST(Pipeline, FfmpegPlaysDashAndHlsAndTheMpdValidates) {
   ASSERT_EQ(run.result.exit_code, 0) << run.result.err;
   const std::string out = run.dir + "/out";
   for (const std::string manifest : {"manifest.mpd", "master.m3u8"}) {
-    CommandResult r = RunCommand(
-        {"ffmpeg", "-v", "error", "-i", out + "/" + manifest, "-map", "0", "-f", "null", "-"});
+    CommandResult r = DecodeAll(out + "/" + manifest);
     EXPECT_EQ(r.exit_code, 0) << manifest << ": " << r.err;
     EXPECT_EQ(r.err, "") << manifest;
   }
@@ -248,7 +247,7 @@ TEST(Pipeline, PipelinesStartedApartAreInterchangeable) {
     };
     const std::string mixed = dir + "/mixed-" + r + ".mp4";
     WriteFile(mixed, ia + seg("a", n) + seg("b", n + 1) + seg("a", n + 2));
-    CommandResult dec = RunCommand({"ffmpeg", "-v", "error", "-i", mixed, "-f", "null", "-"});
+    CommandResult dec = DecodeAll(mixed);
     EXPECT_EQ(dec.exit_code, 0) << dec.err;
     EXPECT_EQ(dec.err, "");
     Probe p = ProbeFile(mixed);
@@ -296,8 +295,7 @@ TEST(Pipeline, UnreachableSourceStillProducesSlateSegmentsOnSchedule) {
     EXPECT_NE(std::find(d.begin(), d.end(), "black"), d.end()) << seg.dump();
   }
   // The slate is real video that plays.
-  CommandResult r =
-      RunCommand({"ffmpeg", "-v", "error", "-i", run.dir + "/out/manifest.mpd", "-f", "null", "-"});
+  CommandResult r = DecodeAll(run.dir + "/out/manifest.mpd");
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
@@ -319,8 +317,7 @@ TEST(Pipeline, CtrlCStopsCleanlyWithAStaticPresentation) {
   ASSERT_EQ(p.Wait(20), 0) << ReadFile(dir + "/log.txt");
   const std::string mpd = ReadFile(dir + "/out/manifest.mpd");
   EXPECT_NE(mpd.find("type=\"static\""), std::string::npos) << mpd;
-  CommandResult r =
-      RunCommand({"ffmpeg", "-v", "error", "-i", dir + "/out/manifest.mpd", "-f", "null", "-"});
+  CommandResult r = DecodeAll(dir + "/out/manifest.mpd");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
 }
