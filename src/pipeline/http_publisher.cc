@@ -68,27 +68,34 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
     bool streaming = false;
     std::string whole, init_bytes;
     bool init_published = false;
-    // An origin that was away when the init segment went out gets it again before any
-    // segment it could not use without it.
-    auto init_first = [&]() -> StatusOr<net::Response> {
-      auto res = conn.Send("PUT", base + "init.mp4", common, init_bytes, op_timeout);
+    const std::string init_target = base + "init.mp4";
+    auto put_init = [&]() -> StatusOr<net::Response> {
+      auto res = conn.Send("PUT", init_target, common, init_bytes, op_timeout);
       if (res.ok() && res->status / 100 == 2) {
         init_published = true;
         counters_.inits_ok++;
       }
       return res;
     };
-    auto put_whole = [&](const std::string& target, const std::string& body, net::Headers headers,
-                         UtcMicros deadline, const char* what, bool after_init) -> bool {
+    // One whole PUT. An origin that was away when the init segment went out gets it first:
+    // a segment is of no use to it without one.
+    auto send = [&](const std::string& target, const std::string& body,
+                    const net::Headers& headers) -> StatusOr<net::Response> {
+      if (target == init_target) return put_init();
+      if (!init_published && !init_bytes.empty()) {
+        auto res = put_init();
+        if (!init_published) return res;
+      }
+      return conn.Send("PUT", target, headers, body, op_timeout);
+    };
+    auto put_whole = [&](const std::string& target, const std::string& body,
+                         const net::Headers& headers, UtcMicros deadline,
+                         const char* what) -> bool {
       int64_t backoff_ms = 50;
       int attempt = 0;
       while (true) {
         ++attempt;
-        const bool init_missing = after_init && !init_published && !init_bytes.empty();
-        StatusOr<net::Response> res =
-            init_missing ? init_first() : conn.Send("PUT", target, headers, body, op_timeout);
-        if (init_missing && init_published)
-          res = conn.Send("PUT", target, headers, body, op_timeout);
+        StatusOr<net::Response> res = send(target, body, headers);
         if (res.ok() && res->status / 100 == 2) return true;
         if (res.ok() && !Retryable(res->status)) {
           counters_.rejected++;
@@ -112,14 +119,12 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
       if (auto* init = std::get_if<InitJob>(&*job)) {
         init_bytes = std::move(init->bytes);
         init_published = false;
-        init_published = put_whole(base + "init.mp4", init_bytes, common,
-                                   clock_->Now() + 2 * event_.segment_us, "init", false);
-        if (init_published) counters_.inits_ok++;
+        put_whole(init_target, init_bytes, common, clock_->Now() + 2 * event_.segment_us, "init");
       } else if (auto* chunk = std::get_if<ChunkJob>(&*job)) {
         if (chunk->number != current) {
           current = chunk->number;
           whole.clear();
-          if (!init_published && !init_bytes.empty()) init_first();
+          if (!init_published && !init_bytes.empty()) put_init();
           streaming =
               init_published && conn.BeginChunked("PUT", base + std::to_string(current) + ".m4s",
                                                   common, {"X-Onair-Defects"}, op_timeout)
@@ -149,8 +154,7 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
           h.emplace_back("X-Onair-Defects", defects);
           const UtcMicros deadline =
               event_.timeline().SegmentAvailableAt(m.number) + event_.segment_us;
-          ok = put_whole(base + std::to_string(m.number) + ".m4s", whole, h, deadline, "segment",
-                         true);
+          ok = put_whole(base + std::to_string(m.number) + ".m4s", whole, h, deadline, "segment");
         }
         if (ok) {
           counters_.segments_ok++;
