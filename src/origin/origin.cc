@@ -453,6 +453,7 @@ struct Origin::Impl {
 
     auto waiter = std::make_shared<net::Waiter>(stream.get_executor());
     bool held = false;
+    UtcMicros hold_end = 0;  // fixed at the first hold: wake-ups never extend it
     for (;;) {
       auto found = store.Find(t.event, t.rendition, t.n, waiter);
       if (!found.ok()) {
@@ -464,11 +465,12 @@ struct Origin::Impl {
         co_return co_await Serve(stream, req, t, *found, head, live, start);
       }
       const UtcMicros now = clock->Now();
-      Decision d;
-      if (t.n == kInit) {
-        d = {Answer::kHold, held ? now : now + timeline.segment_us()};
-      } else {
-        d = Decide(found->timeline, t.n, now);
+      // An init segment not there yet is held for up to D, like the next media segment.
+      Decision d = t.n == kInit ? Decision{Answer::kHold, now + timeline.segment_us()}
+                                : Decide(timeline, t.n, now);
+      if (d.answer == Answer::kHold) {
+        if (!held) hold_end = d.until;
+        d.until = std::min(d.until, hold_end);
       }
       if (d.answer == Answer::kGone) {
         Answered(410, live).Inc();

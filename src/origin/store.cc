@@ -256,7 +256,6 @@ StatusOr<Found> Store::Find(const std::string& event, const std::string& renditi
   if (!at.ok()) return at.status();
   const OriginEvent& ev = *at->event;
   Found found;
-  found.timeline = ev.config.timeline();
   found.version = ev.control.version;
   Slot* slot = SlotOf(*at->track, n, waiter != nullptr);
   if (slot) {

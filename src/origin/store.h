@@ -53,7 +53,6 @@ struct OriginEvent {
 struct Found {
   std::shared_ptr<Candidate> candidate;  // null: nothing servable (yet)
   Selection selection;
-  EpochTimeline timeline{0, 1};  // for the timing rules
   int64_t version = 0;
 };
 
