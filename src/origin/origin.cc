@@ -1,7 +1,10 @@
 #include "origin/origin.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -222,27 +225,23 @@ struct Origin::Impl {
     return res;
   }
 
-  // ----- the loop-lag probe: every 10 ms per loop -----
-  void StartLagProbe(asio::io_context& ctx) {
-    auto timer = std::make_shared<asio::steady_timer>(ctx);
-    auto tick = std::make_shared<std::function<void()>>();
-    *tick = [this, timer, tick] {
+  // The loop-lag probe: wakes every 10 ms on its loop and measures how late it woke. A
+  // coroutine, so that it ends with its loop (no handler chain keeps itself alive).
+  asio::awaitable<void> LagProbe() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
       const auto expected = steady_clock::now() + std::chrono::milliseconds(10);
-      timer->expires_at(expected);
-      timer->async_wait([this, timer, tick, expected](const boost::system::error_code& ec) {
-        if (ec) return;
-        const int64_t lag =
-            std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - expected)
-                .count();
-        // A decaying maximum over the loops: rises at once, falls by half every tick.
-        int64_t cur = loop_lag_ms.load();
-        const int64_t next = std::max(lag, cur / 2);
-        loop_lag_ms.compare_exchange_strong(cur, next);
-        lag_gauge.Set(loop_lag_ms.load());
-        (*tick)();
-      });
-    };
-    (*tick)();
+      timer.expires_at(expected);
+      auto [ec] = co_await timer.async_wait(kTuple);
+      if (ec) co_return;
+      const int64_t lag =
+          std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - expected)
+              .count();
+      // A decaying maximum over the loops: rises at once, falls by half every tick.
+      int64_t cur = loop_lag_ms.load();
+      loop_lag_ms.compare_exchange_strong(cur, std::max(lag, cur / 2));
+      lag_gauge.Set(loop_lag_ms.load());
+    }
   }
 
   // ----- the connection -----
@@ -805,7 +804,9 @@ Status Origin::Start() {
       config_.server,
       [impl = impl_.get()](beast::tcp_stream s) { return impl->Session(std::move(s)); });
   ONAIR_RETURN_IF_ERROR(server_->Start());
-  server_->ForEachLoop([impl = impl_.get()](asio::io_context& ctx) { impl->StartLagProbe(ctx); });
+  server_->ForEachLoop([impl = impl_.get()](asio::io_context& ctx) {
+    asio::co_spawn(ctx, impl->LagProbe(), asio::detached);
+  });
   // Eviction every second on the first loop's clock.
   evict_stop_ = false;
   evict_thread_ = std::thread([this] {
