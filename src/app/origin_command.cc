@@ -32,6 +32,30 @@ std::function<int()> AddOriginCommand(CLI::App& app) {
   cmd->add_option("--max-segment-bytes", c->max_body_bytes, "largest accepted upload")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--max-header-bytes", c->header_limit, "largest accepted request header")
+      ->check(CLI::Range(1024, 1 << 20))
+      ->capture_default_str();
+  auto ms_option = [cmd](const std::string& name, std::chrono::milliseconds* value,
+                         const std::string& what) {
+    cmd->add_option_function<int64_t>(
+           name, [value](int64_t ms) { *value = std::chrono::milliseconds(ms); }, what)
+        ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+        ->default_str(std::to_string(value->count()));
+  };
+  ms_option("--header-timeout-ms", &c->header_timeout,
+            "time a client has to send a whole request header (slow clients are cut)");
+  ms_option("--body-timeout-ms", &c->body_idle_timeout,
+            "longest pause between bytes of an upload before it is aborted");
+  ms_option("--send-timeout-ms", &c->send_timeout,
+            "longest a reader may leave the origin's bytes unread before it is cut");
+  cmd->add_option("--max-live-reads", c->max_live_reads,
+                  "live-edge reads in flight beyond which reads get 503")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-dvr-reads", c->max_dvr_reads,
+                  "DVR (catch-up) reads in flight beyond which they get 503")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   return [c, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     origin::Origin o(*c, &SystemClock::Instance());

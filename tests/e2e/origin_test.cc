@@ -2,149 +2,44 @@
 // read over HTTP by our client and by ffmpeg.
 #include <gtest/gtest.h>
 
-#include <strings.h>
-#include <chrono>
-
 #include <csignal>
-#include <thread>
 
-#include "core/clock.h"
-#include "e2e/pipeline_helpers.h"
-#include "net/http_client.h"
+#include "e2e/origin_helpers.h"
+#include "support/nginx.h"
+#include "support/raw_socket.h"
 
 namespace onair::test {
 namespace {
 
-using std::chrono::milliseconds;
-using std::chrono::seconds;
-using std::chrono::steady_clock;
-
-constexpr int64_t kD = 2'000'000;
-
-// An event whose AST is a whole minute before now, so that segment numbers stay small.
-struct EventFile {
-  std::string path;
-  int64_t ast_us;
+// Every read test runs twice: straight from the origin, and through Debian's nginx with
+// proxy_cache in front of it (a standard cache must behave with the origin's answers).
+class OriginReads : public ::testing::TestWithParam<bool> {
+ protected:
+  // Where reads go: the origin itself, or an nginx cache in front of it.
+  std::string Reads(const std::string& dir, const OriginProcess& origin) {
+    if (!GetParam()) return origin.url();
+    nginx_ = std::make_unique<NginxCache>(dir + "/nginx", origin.port());
+    EXPECT_GT(nginx_->port(), 0) << nginx_->error_log();
+    return nginx_->url();
+  }
+  std::unique_ptr<NginxCache> nginx_;
 };
 
-EventFile WriteEvent(const std::string& dir, const std::string& extra = "") {
-  const int64_t now = SystemClock::Instance().Now();
-  const int64_t ast = (now / 60'000'000 - 1) * 60'000'000;
-  std::string ladder = SmallLadder();
-  const std::string old_ast = R"("ast": "2026-01-01T00:00:00Z")";
-  ladder.replace(ladder.find(old_ast), old_ast.size(),
-                 R"("ast": ")" + FormatUtc(ast) + R"(", "window": 30)" + extra);
-  WriteFile(dir + "/event.json", ladder);
-  return {dir + "/event.json", ast};
-}
+INSTANTIATE_TEST_SUITE_P(Origin, OriginReads, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "ThroughNginx" : "Direct"; });
 
-int64_t CurrentSegment(int64_t ast) { return (SystemClock::Instance().Now() - ast) / kD; }
-
-// `onair origin` on a port of the OS's choosing.
-class OriginProcess {
- public:
-  OriginProcess(const std::string& dir, const std::string& event_file,
-                std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {OnairBinary(),   "origin",   "--host",           "127.0.0.1",
-                                     "--port",        "0",        "--threads",        "2",
-                                     "--event",       event_file, "--pipeline-token", "pt",
-                                     "--admin-token", "at"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    static int started = 0;  // a log of its own: never read an earlier process's port
-    log_ = dir + "/origin-" + std::to_string(++started) + ".log";
-    proc_ = std::make_unique<Background>(args, log_);
-    const auto until = steady_clock::now() + seconds(20);
-    while (steady_clock::now() < until && port_ == 0) {
-      const std::string text = ReadFile(log_);
-      const std::string marker = "listening on http://127.0.0.1:";
-      const size_t at = text.find(marker);
-      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + marker.size());
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-  }
-  int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string log() const { return ReadFile(log_); }
-  Background& process() { return *proc_; }
-
- private:
-  std::string log_;
-  std::unique_ptr<Background> proc_;
-  int port_ = 0;
-};
-
-net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {
-  auto url = net::ParseUrl(base);
-  net::HttpConnection c(*url);
-  auto r = c.Send("GET", target, h, "", milliseconds(10'000));
-  if (!r.ok()) return {-1, {}, r.status().ToString()};
-  return *r;
-}
-
-std::string Header(const net::Response& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-  }
-  return "";
-}
-
-// The URL path of segment n of a rendition of the test event ("init" for its init segment).
-std::string Seg(const std::string& rendition, const std::string& n) {
-  return "/live/e2e/" + rendition + "/" + (n == "init" ? "init.mp4" : n + ".m4s");
-}
-std::string Seg(const std::string& rendition, int64_t n) {
-  return Seg(rendition, std::to_string(n));
-}
-
-// An upload as a pipeline makes it; the HTTP status, or -1 if the request failed.
-int Put(const std::string& base, const std::string& who, const std::string& target,
-        const std::string& body, const std::string& defects = "") {
-  auto url = net::ParseUrl(base);
-  net::HttpConnection c(*url);
-  net::Headers h = {{"Authorization", "Bearer pt"}, {"X-Onair-Pipeline", who}};
-  if (!defects.empty()) h.emplace_back("X-Onair-Defects", defects);
-  auto r = c.Send("PUT", target, h, body, milliseconds(5000));
-  return r.ok() ? r->status : -1;
-}
-
-// Real segments to upload by hand: a short pipeline run writing to dir/made.
-std::vector<nlohmann::json> MakeSegments(const std::string& dir, const EventFile& ev) {
-  CommandResult made = RunCommand({OnairBinary(), "pipeline", "--ladder", ev.path, "--source",
-                                   "test:480x270@30", "--out", dir + "/made", "--duration", "6"},
-                                  60);
-  EXPECT_EQ(made.exit_code, 0) << made.err;
-  return SegmentLog(dir + "/made", "270p");
-}
-
-int64_t Metric(const std::string& text, const std::string& series) {
-  const size_t at = text.find("\n" + series + " ");
-  return at == std::string::npos ? -1 : std::atoll(text.c_str() + at + series.size() + 2);
-}
-
-std::vector<std::string> PipelineRun(const std::string& dir, const EventFile& ev,
-                                     const std::string& origin, const std::string& id,
-                                     double seconds) {
-  return {OnairBinary(), "pipeline",
-          "--ladder",    ev.path,
-          "--source",    "test:480x270@30",
-          "--publish",   origin,
-          "--token",     "pt",
-          "--pipeline",  id,
-          "--out",       dir + "/out-" + id,
-          "--duration",  std::to_string(seconds)};
-}
-
-TEST(Origin, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
+TEST_P(OriginReads, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
   const std::string dir = TempDir("origin-ab");
   EventFile ev = WriteEvent(dir);
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
-  Background a(PipelineRun(dir, ev, origin.url(), "A", 8), dir + "/a.log");
-  Background b(PipelineRun(dir, ev, origin.url(), "B", 8), dir + "/b.log");
+  const std::string reads = Reads(dir, origin);
+  Background a(PublishingPipeline(dir, ev, origin.url(), "A", 8), dir + "/a.log");
+  Background b(PublishingPipeline(dir, ev, origin.url(), "B", 8), dir + "/b.log");
   // A real player while the event is live: ffmpeg reads the origin's HLS playlist.
   std::this_thread::sleep_for(seconds(5));
   CommandResult play =
-      RunCommand({"ffmpeg", "-v", "error", "-i", origin.url() + "/live/e2e/270p/index.m3u8", "-t",
+      RunCommand({"ffmpeg", "-v", "error", "-i", reads + "/live/e2e/270p/index.m3u8", "-t",
                   "2", "-f", "null", "-"},
                  60);
   EXPECT_EQ(play.exit_code, 0) << play.err;
@@ -157,7 +52,7 @@ TEST(Origin, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
     ASSERT_EQ(log.size(), 4u) << r;
     for (const auto& seg : log) {
       const int64_t n = seg["number"];
-      net::Response res = Get(origin.url(), Seg(r, n));
+      net::Response res = Get(reads, Seg(r, n));
       ASSERT_EQ(res.status, 200) << r << " " << n << " " << res.body.substr(0, 200);
       EXPECT_EQ(Header(res, "X-Onair-Pipeline"), "A");
       EXPECT_TRUE(res.body == ReadFile(dir + "/out-A/" + r + "/" + std::to_string(n) + ".m4s"))
@@ -165,7 +60,7 @@ TEST(Origin, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
       EXPECT_NE(Header(res, "ETag"), "");
       EXPECT_NE(Header(res, "Last-Modified"), "");
       // A standard cache revalidates with the ETag.
-      net::Response again = Get(origin.url(), Seg(r, n), {{"If-None-Match", Header(res, "ETag")}});
+      net::Response again = Get(reads, Seg(r, n), {{"If-None-Match", Header(res, "ETag")}});
       EXPECT_EQ(again.status, 304);
     }
   }
@@ -173,13 +68,14 @@ TEST(Origin, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
   EXPECT_EQ(Metric(metrics, "onair_origin_writes_total{result=\"ok\"}"), 2 * (3 + 12)) << metrics;
 }
 
-TEST(Origin, KillingPipelineALosesNoSegmentNumber) {
+TEST_P(OriginReads, KillingPipelineALosesNoSegmentNumber) {
   const std::string dir = TempDir("origin-kill");
   EventFile ev = WriteEvent(dir);
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
-  Background a(PipelineRun(dir, ev, origin.url(), "A", 12), dir + "/a.log");
-  Background b(PipelineRun(dir, ev, origin.url(), "B", 12), dir + "/b.log");
+  const std::string reads = Reads(dir, origin);
+  Background a(PublishingPipeline(dir, ev, origin.url(), "A", 12), dir + "/a.log");
+  Background b(PublishingPipeline(dir, ev, origin.url(), "B", 12), dir + "/b.log");
   std::this_thread::sleep_for(seconds(6));
   a.Signal(SIGKILL);
   ASSERT_EQ(b.Wait(60), 0) << ReadFile(dir + "/b.log");
@@ -188,7 +84,7 @@ TEST(Origin, KillingPipelineALosesNoSegmentNumber) {
   int from_b = 0;
   for (const auto& seg : log) {
     const int64_t n = seg["number"];
-    net::Response res = Get(origin.url(), Seg("270p", n));
+    net::Response res = Get(reads, Seg("270p", n));
     ASSERT_EQ(res.status, 200) << n << " " << res.body.substr(0, 200);
     if (Header(res, "X-Onair-Pipeline") == "B") from_b++;
   }
@@ -200,13 +96,14 @@ TEST(Origin, KillingPipelineALosesNoSegmentNumber) {
       << metrics;
 }
 
-TEST(Origin, ACorruptOrFlaggedCandidateGivesWayToTheOther) {
+TEST_P(OriginReads, ACorruptOrFlaggedCandidateGivesWayToTheOther) {
   const std::string dir = TempDir("origin-pick");
   EventFile ev = WriteEvent(dir);
   auto log = MakeSegments(dir, ev);
   ASSERT_EQ(log.size(), 3u);
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
+  const std::string reads = Reads(dir, origin);
   auto put = [&](const std::string& who, const std::string& target, const std::string& body,
                  const std::string& defects) {
     return Put(origin.url(), who, target, body, defects);
@@ -226,36 +123,37 @@ TEST(Origin, ACorruptOrFlaggedCandidateGivesWayToTheOther) {
   garbage.resize(garbage.size() / 2);
   EXPECT_EQ(put("A", Seg("270p", n0), garbage, ""), 201);
   EXPECT_EQ(put("B", Seg("270p", n0), good0, ""), 201);
-  net::Response r0 = Get(origin.url(), Seg("270p", n0));
+  net::Response r0 = Get(reads, Seg("270p", n0));
   EXPECT_EQ(r0.status, 200);
   EXPECT_EQ(Header(r0, "X-Onair-Pipeline"), "B");
   EXPECT_TRUE(r0.body == good0);
   // n1: A flagged black by its pipeline, B clean.
   EXPECT_EQ(put("A", Seg("270p", n1), good1, "black"), 201);
   EXPECT_EQ(put("B", Seg("270p", n1), good1, ""), 201);
-  EXPECT_EQ(Header(Get(origin.url(), Seg("270p", n1)), "X-Onair-Pipeline"), "B");
+  EXPECT_EQ(Header(Get(reads, Seg("270p", n1)), "X-Onair-Pipeline"), "B");
   // n2: both flagged: the less damaged one, with its defects downstream.
   EXPECT_EQ(put("A", Seg("270p", n2), good2, "no-input,black"), 201);
   EXPECT_EQ(put("B", Seg("270p", n2), good2, "frozen"), 201);
-  net::Response r2 = Get(origin.url(), Seg("270p", n2));
+  net::Response r2 = Get(reads, Seg("270p", n2));
   EXPECT_EQ(Header(r2, "X-Onair-Pipeline"), "B");
   EXPECT_EQ(Header(r2, "X-Onair-Defects"), "frozen");
   // Another segment's media under this number is caught too.
   EXPECT_EQ(put("A", Seg("270p", n0), good1, ""), 201);
-  EXPECT_EQ(Header(Get(origin.url(), Seg("270p", n0)), "X-Onair-Pipeline"), "B");
+  EXPECT_EQ(Header(Get(reads, Seg("270p", n0)), "X-Onair-Pipeline"), "B");
 }
 
-TEST(Origin, HoldsTheNextSegmentAndDatesTheLaterOnes) {
+TEST_P(OriginReads, HoldsTheNextSegmentAndDatesTheLaterOnes) {
   const std::string dir = TempDir("origin-timing");
   EventFile ev = WriteEvent(dir);
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
-  Background a(PipelineRun(dir, ev, origin.url(), "A", 10), dir + "/a.log");
+  const std::string reads = Reads(dir, origin);
+  Background a(PublishingPipeline(dir, ev, origin.url(), "A", 10), dir + "/a.log");
   std::this_thread::sleep_for(seconds(3));
   // The next segment: held until its first chunk lands, then streamed to the end.
   const int64_t next = CurrentSegment(ev.ast_us) + 1;
   const auto asked = steady_clock::now();
-  net::Response held = Get(origin.url(), Seg("270p", next));
+  net::Response held = Get(reads, Seg("270p", next));
   const auto waited = steady_clock::now() - asked;
   EXPECT_EQ(held.status, 200) << held.body.substr(0, 200);
   EXPECT_GT(waited, milliseconds(300)) << "answered before the segment existed?";
@@ -265,7 +163,7 @@ TEST(Origin, HoldsTheNextSegmentAndDatesTheLaterOnes) {
   // A later one: 404 until just when it becomes the next (AST + (n-1)·D).
   const int64_t now = SystemClock::Instance().Now();
   const int64_t later = (now - ev.ast_us) / kD + 5;
-  net::Response r = Get(origin.url(), Seg("270p", later));
+  net::Response r = Get(reads, Seg("270p", later));
   EXPECT_EQ(r.status, 404);
   const int64_t ms = std::atoll(Header(r, "X-Onair-Max-Age-Ms").c_str());
   const int64_t expect_ms = (ev.ast_us + (later - 1) * kD - now) / 1000;
@@ -273,11 +171,75 @@ TEST(Origin, HoldsTheNextSegmentAndDatesTheLaterOnes) {
   EXPECT_EQ(Header(r, "Cache-Control"), "public, max-age=" + std::to_string(ms / 1000));
   // One never produced and past its deadline: 410. An unknown event: 404.
   const int64_t past = (now - ev.ast_us) / kD - 20;
-  EXPECT_EQ(Get(origin.url(), Seg("270p", past)).status, 410);
-  EXPECT_EQ(Get(origin.url(), "/live/nope/270p/1.m4s").status, 404);
-  EXPECT_EQ(Get(origin.url(), "/live/e2e/nope/1.m4s").status, 404);
+  EXPECT_EQ(Get(reads, Seg("270p", past)).status, 410);
+  EXPECT_EQ(Get(reads, "/live/nope/270p/1.m4s").status, 404);
+  EXPECT_EQ(Get(reads, "/live/e2e/nope/1.m4s").status, 404);
   const std::string metrics = Get(origin.url(), "/metrics").body;
   EXPECT_GE(Metric(metrics, "onair_origin_holds_total"), 1) << metrics;
+}
+
+// What nginx keeps, and for how long, from the origin's headers alone: complete segments and
+// 410s for long, a "not yet" 404 until the segment is due and no longer, a streamed response
+// cut by an aborted upload never.
+TEST(OriginBehindNginx, CachesWhatItShouldAndNoLongerThanItShould) {
+  const std::string dir = TempDir("origin-nginx");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  NginxCache nginx(dir + "/nginx", origin.port());
+  ASSERT_GT(nginx.port(), 0) << nginx.error_log();
+  Background a(PublishingPipeline(dir, ev, origin.url(), "A", 14), dir + "/a.log");
+  std::this_thread::sleep_for(seconds(3));
+
+  // A later segment: nginx keeps the 404 while it is not due...
+  const int64_t later = CurrentSegment(ev.ast_us) + 3;
+  const auto asked = steady_clock::now();
+  net::Response first = Get(nginx.url(), Seg("270p", later));
+  ASSERT_EQ(first.status, 404);
+  EXPECT_EQ(Header(first, "X-Cache-Status"), "MISS");
+  const int64_t ms = std::atoll(Header(first, "X-Onair-Max-Age-Ms").c_str());
+  ASSERT_GE(ms, 2000);
+  net::Response second = Get(nginx.url(), Seg("270p", later));
+  EXPECT_EQ(second.status, 404);
+  EXPECT_EQ(Header(second, "X-Cache-Status"), "HIT");
+  // ...and no longer: once due (nginx counts whole seconds: at most 1 s more), the request
+  // reaches the origin, which holds it until the segment is published.
+  std::this_thread::sleep_until(asked + milliseconds(ms + 1100));
+  net::Response due = Get(nginx.url(), Seg("270p", later));
+  EXPECT_EQ(due.status, 200) << due.body.substr(0, 200);
+  EXPECT_NE(Header(due, "X-Cache-Status"), "HIT");
+  // A complete segment is kept: the next read is a hit with the same bytes.
+  net::Response kept = Get(nginx.url(), Seg("270p", later));
+  EXPECT_EQ(kept.status, 200);
+  EXPECT_EQ(Header(kept, "X-Cache-Status"), "HIT");
+  EXPECT_TRUE(kept.body == due.body);
+  // A 410 is kept too (the segment will never exist).
+  const int64_t past = CurrentSegment(ev.ast_us) - 20;
+  EXPECT_EQ(Get(nginx.url(), Seg("270p", past)).status, 410);
+  net::Response gone = Get(nginx.url(), Seg("270p", past));
+  EXPECT_EQ(gone.status, 410);
+  EXPECT_EQ(Header(gone, "X-Cache-Status"), "HIT");
+
+  // An upload that dies half-way: the reader streaming it through nginx is cut, and nginx
+  // keeps nothing of it.
+  const int64_t far = CurrentSegment(ev.ast_us) + 30;
+  RawSocket writer(origin.port());
+  ASSERT_TRUE(writer.Send("PUT " + Seg("270p", far) +
+                          " HTTP/1.1\r\nHost: o\r\nAuthorization: Bearer pt\r\n"
+                          "X-Onair-Pipeline: B\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "3e8\r\n" +
+                          std::string(1000, 'x') + "\r\n"));
+  RawSocket reader(nginx.port());
+  ASSERT_TRUE(reader.Send("GET " + Seg("270p", far) + " HTTP/1.1\r\nHost: n\r\n\r\n"));
+  const std::string head = reader.ReadUntil(std::string(1000, 'x'), milliseconds(5000));
+  EXPECT_NE(head.find("200 OK"), std::string::npos) << head.substr(0, 300);
+  writer.Close();
+  const std::string rest = head + reader.ReadUntilClosed(milliseconds(8000));
+  EXPECT_EQ(rest.find("\r\n0\r\n\r\n"), std::string::npos) << "a cut response must not end well";
+  net::Response after = Get(nginx.url(), Seg("270p", far));
+  EXPECT_EQ(after.status, 404);
+  EXPECT_NE(Header(after, "X-Cache-Status"), "HIT");
+  ASSERT_EQ(a.Wait(60), 0) << ReadFile(dir + "/a.log");
 }
 
 // A restart loses no acknowledged segment that reached disk: the new process serves the same

@@ -1,0 +1,139 @@
+// Shared steps of the origin end-to-end tests: an event, `onair origin` on a free port,
+// uploads as a pipeline makes them, reads, metrics.
+#pragma once
+
+#include <strings.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/epoch.h"
+#include "e2e/pipeline_helpers.h"
+#include "net/http_client.h"
+
+namespace onair::test {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+constexpr int64_t kD = 2'000'000;
+
+// An event whose AST is a whole minute before now, so that segment numbers stay small.
+struct EventFile {
+  std::string path;
+  int64_t ast_us;
+};
+
+inline EventFile WriteEvent(const std::string& dir, const std::string& extra = "") {
+  const int64_t now = SystemClock::Instance().Now();
+  const int64_t ast = (now / 60'000'000 - 1) * 60'000'000;
+  std::string ladder = SmallLadder();
+  const std::string old_ast = R"("ast": "2026-01-01T00:00:00Z")";
+  ladder.replace(ladder.find(old_ast), old_ast.size(),
+                 R"("ast": ")" + FormatUtc(ast) + R"(", "window": 30)" + extra);
+  WriteFile(dir + "/event.json", ladder);
+  return {dir + "/event.json", ast};
+}
+
+inline int64_t CurrentSegment(int64_t ast) { return (SystemClock::Instance().Now() - ast) / kD; }
+
+// `onair origin` on a port of the OS's choosing.
+class OriginProcess {
+ public:
+  OriginProcess(const std::string& dir, const std::string& event_file,
+                std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {OnairBinary(),   "origin",   "--host",           "127.0.0.1",
+                                     "--port",        "0",        "--threads",        "2",
+                                     "--event",       event_file, "--pipeline-token", "pt",
+                                     "--admin-token", "at"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    static int started = 0;  // a log of its own: never read an earlier process's port
+    log_ = dir + "/origin-" + std::to_string(++started) + ".log";
+    proc_ = std::make_unique<Background>(args, log_);
+    const auto until = steady_clock::now() + seconds(20);
+    while (steady_clock::now() < until && port_ == 0) {
+      const std::string text = ReadFile(log_);
+      const std::string marker = "listening on http://127.0.0.1:";
+      const size_t at = text.find(marker);
+      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + marker.size());
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+  }
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string log() const { return ReadFile(log_); }
+  Background& process() { return *proc_; }
+
+ private:
+  std::string log_;
+  std::unique_ptr<Background> proc_;
+  int port_ = 0;
+};
+
+inline net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {
+  auto url = net::ParseUrl(base);
+  net::HttpConnection c(*url);
+  auto r = c.Send("GET", target, h, "", milliseconds(10'000));
+  if (!r.ok()) return {-1, {}, r.status().ToString()};
+  return *r;
+}
+
+inline std::string Header(const net::Response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
+  }
+  return "";
+}
+
+// The URL path of segment n of a rendition of the test event ("init" for its init segment).
+inline std::string Seg(const std::string& rendition, const std::string& n) {
+  return "/live/e2e/" + rendition + "/" + (n == "init" ? "init.mp4" : n + ".m4s");
+}
+inline std::string Seg(const std::string& rendition, int64_t n) {
+  return Seg(rendition, std::to_string(n));
+}
+
+// An upload as a pipeline makes it; the HTTP status, or -1 if the request failed.
+inline int Put(const std::string& base, const std::string& who, const std::string& target,
+        const std::string& body, const std::string& defects = "") {
+  auto url = net::ParseUrl(base);
+  net::HttpConnection c(*url);
+  net::Headers h = {{"Authorization", "Bearer pt"}, {"X-Onair-Pipeline", who}};
+  if (!defects.empty()) h.emplace_back("X-Onair-Defects", defects);
+  auto r = c.Send("PUT", target, h, body, milliseconds(5000));
+  return r.ok() ? r->status : -1;
+}
+
+// Real segments to upload by hand: a short pipeline run writing to dir/made.
+inline std::vector<nlohmann::json> MakeSegments(const std::string& dir, const EventFile& ev) {
+  CommandResult made = RunCommand({OnairBinary(), "pipeline", "--ladder", ev.path, "--source",
+                                   "test:480x270@30", "--out", dir + "/made", "--duration", "6"},
+                                  60);
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  return SegmentLog(dir + "/made", "270p");
+}
+
+inline int64_t Metric(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  return at == std::string::npos ? -1 : std::atoll(text.c_str() + at + series.size() + 2);
+}
+
+inline std::vector<std::string> PublishingPipeline(const std::string& dir, const EventFile& ev,
+                                     const std::string& origin, const std::string& id,
+                                     double seconds) {
+  return {OnairBinary(), "pipeline",
+          "--ladder",    ev.path,
+          "--source",    "test:480x270@30",
+          "--publish",   origin,
+          "--token",     "pt",
+          "--pipeline",  id,
+          "--out",       dir + "/out-" + id,
+          "--duration",  std::to_string(seconds)};
+}
+
+}  // namespace onair::test
