@@ -100,7 +100,7 @@ inline std::string Seg(const std::string& rendition, int64_t n) {
 
 // An upload as a pipeline makes it; the HTTP status, or -1 if the request failed.
 inline int Put(const std::string& base, const std::string& who, const std::string& target,
-        const std::string& body, const std::string& defects = "") {
+               const std::string& body, const std::string& defects = "") {
   auto url = net::ParseUrl(base);
   net::HttpConnection c(*url);
   net::Headers h = {{"Authorization", "Bearer pt"}, {"X-Onair-Pipeline", who}};
@@ -124,8 +124,8 @@ inline int64_t Metric(const std::string& text, const std::string& series) {
 }
 
 inline std::vector<std::string> PublishingPipeline(const std::string& dir, const EventFile& ev,
-                                     const std::string& origin, const std::string& id,
-                                     double seconds) {
+                                                   const std::string& origin, const std::string& id,
+                                                   double seconds) {
   return {OnairBinary(), "pipeline",
           "--ladder",    ev.path,
           "--source",    "test:480x270@30",

@@ -39,8 +39,8 @@ TEST_P(OriginReads, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
   // A real player while the event is live: ffmpeg reads the origin's HLS playlist.
   std::this_thread::sleep_for(seconds(5));
   CommandResult play =
-      RunCommand({"ffmpeg", "-v", "error", "-i", reads + "/live/e2e/270p/index.m3u8", "-t",
-                  "2", "-f", "null", "-"},
+      RunCommand({"ffmpeg", "-v", "error", "-i", reads + "/live/e2e/270p/index.m3u8", "-t", "2",
+                  "-f", "null", "-"},
                  60);
   EXPECT_EQ(play.exit_code, 0) << play.err;
   EXPECT_EQ(play.err, "");
