@@ -21,6 +21,7 @@ struct HttpConnection::Impl {
   asio::io_context ioc;
   std::unique_ptr<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  uint64_t max_response_bytes = 1 << 20;
   std::unique_ptr<http::request<http::empty_body>> chunked_req;
   std::unique_ptr<http::request_serializer<http::empty_body>> chunked_sr;
 
@@ -54,7 +55,7 @@ struct HttpConnection::Impl {
 
   StatusOr<Response> ReadResponse(std::chrono::milliseconds timeout) {
     http::response_parser<http::string_body> parser;
-    parser.body_limit(1 << 20);
+    parser.body_limit(max_response_bytes);
     Status s = RunOp([&](auto handler) { http::async_read(*stream, buffer, parser, handler); },
                      timeout, "read response from");
     if (!s.ok()) return s;
@@ -88,6 +89,8 @@ struct HttpConnection::Impl {
 
 HttpConnection::HttpConnection(Url server) : impl_(std::make_unique<Impl>(std::move(server))) {}
 HttpConnection::~HttpConnection() { impl_->Close(); }
+
+void HttpConnection::set_max_response_bytes(uint64_t bytes) { impl_->max_response_bytes = bytes; }
 
 bool HttpConnection::connected() const {
   return impl_->stream && impl_->stream->socket().is_open();

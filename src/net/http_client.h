@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,6 +42,9 @@ class HttpConnection {
                       std::chrono::milliseconds timeout);
   Status WriteChunk(const std::string& bytes, std::chrono::milliseconds timeout);
   StatusOr<Response> FinishChunked(const Headers& trailers, std::chrono::milliseconds timeout);
+
+  // Responses with a larger body fail (the default suits answers to writes and small JSON).
+  void set_max_response_bytes(uint64_t bytes);
 
   bool connected() const;
   void Close();

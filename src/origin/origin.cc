@@ -263,6 +263,8 @@ struct Origin::Impl {
       if (ec) {
         if (ec == http::error::header_limit) {
           co_await Send(stream, Text(431, 11, "request header too large"));
+        } else if (ec == http::error::body_limit) {  // a Content-Length over the limit
+          co_await Send(stream, Text(413, 11, "segment larger than the limit"));
         } else if (ec != beast::error::timeout && ec != http::error::end_of_stream &&
                    ec != asio::error::eof && ec != asio::error::connection_reset) {
           co_await Send(stream, Text(400, 11, "bad request: " + ec.message()));
@@ -290,7 +292,7 @@ struct Origin::Impl {
     }
     if (t.kind == Target::kAdmin) co_return co_await Admin(stream, buffer, parser, t);
     if (method == http::verb::put || method == http::verb::post) {
-      co_await Send(stream, Text(405, v, "method not allowed"));
+      co_await Send(stream, WriteRefusal(t, v));
       co_return false;  // its body was not read
     }
     if (method != http::verb::get && method != http::verb::head) {
@@ -315,6 +317,17 @@ struct Origin::Impl {
       default:
         co_return co_await Send(stream, Text(404, v, "no such path", "max-age=60"), head);
     }
+  }
+
+  // A PUT or POST to something that cannot be written: a name that could escape (or is not
+  // [A-Za-z0-9_-]) is a bad request, anything else a wrong method.
+  static http::response<http::string_body> WriteRefusal(const Target& t, unsigned v) {
+    if (t.kind == Target::kBad) {
+      return Text(400, v,
+                  "not a segment path: /live/{event}/{rendition}/{init.mp4|N.m4s}, names of "
+                  "1-64 [A-Za-z0-9_-]");
+    }
+    return Text(405, v, "method not allowed");
   }
 
   // ----- reading a request body (admin JSON) -----
@@ -355,12 +368,6 @@ struct Origin::Impl {
       co_return false;
     }
     const int pipeline = who == "A" ? 0 : 1;
-    if (req.has_content_length() &&
-        *parser.content_length() > static_cast<uint64_t>(cfg.max_body_bytes)) {
-      writes_refused.Inc();
-      co_await Send(stream, Text(413, v, "segment larger than the limit"));
-      co_return false;
-    }
     auto begun = store.BeginWrite(t.event, t.rendition, t.n, pipeline);
     if (!begun.ok()) {
       writes_refused.Inc();
@@ -397,6 +404,9 @@ struct Origin::Impl {
                                t.n == kInit ? "init" : std::to_string(t.n), who, ec.message());
         if (ec == http::error::body_limit) {
           co_await Send(stream, Text(413, v, "segment larger than the limit"));
+        } else if (ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+                   ec != http::error::partial_message && ec != http::error::end_of_stream) {
+          co_await Send(stream, Text(400, v, "malformed upload: " + ec.message()));
         }
         co_return false;
       }

@@ -78,6 +78,7 @@ class OriginProcess {
 inline net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {
   auto url = net::ParseUrl(base);
   net::HttpConnection c(*url);
+  c.set_max_response_bytes(64 << 20);
   auto r = c.Send("GET", target, h, "", milliseconds(10'000));
   if (!r.ok()) return {-1, {}, r.status().ToString()};
   return *r;
