@@ -43,6 +43,7 @@ fuzz: deps
 
 bench: build
 	bench/ladder/run.sh
+	bench/origin/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -24,6 +24,7 @@ void Candidate::Append(std::string bytes) {
   if (state_ != State::kWriting) return;
   size_ += static_cast<int64_t>(bytes.size());
   pieces_.push_back(std::make_shared<const std::string>(std::move(bytes)));
+  arrivals_.push_back(std::chrono::steady_clock::now());
   WakeAll();
 }
 
@@ -41,6 +42,7 @@ void Candidate::Abort() {
   if (state_ != State::kWriting) return;
   state_ = State::kAborted;
   pieces_.clear();
+  arrivals_.clear();
   WakeAll();
 }
 
@@ -57,6 +59,7 @@ Candidate::View Candidate::Read(size_t from, const std::shared_ptr<net::Waiter>&
   v.state = state_;
   if (from < pieces_.size()) {
     v.pieces.assign(pieces_.begin() + static_cast<std::ptrdiff_t>(from), pieces_.end());
+    if (from < arrivals_.size()) v.first_arrival = arrivals_[from];
   } else if (state_ == State::kWriting && waiter) {
     waiters_.push_back(waiter);
   }
@@ -107,6 +110,8 @@ bool Candidate::DropFromMemory() {
   if (disk_path_.empty() || state_ != State::kComplete) return false;
   pieces_.clear();
   pieces_.shrink_to_fit();
+  arrivals_.clear();
+  arrivals_.shrink_to_fit();
   in_memory_ = false;
   return true;
 }

@@ -42,6 +42,7 @@ class Candidate {
   struct View {
     std::vector<Piece> pieces;
     State state = State::kWriting;
+    std::chrono::steady_clock::time_point first_arrival{};  // of pieces[0]
   };
   View Read(size_t from, const std::shared_ptr<net::Waiter>& waiter = nullptr);
 
@@ -68,6 +69,7 @@ class Candidate {
   mutable std::mutex mu_;
   State state_ = State::kWriting;
   std::vector<Piece> pieces_;
+  std::vector<std::chrono::steady_clock::time_point> arrivals_;  // of each piece
   int64_t size_ = 0;
   std::vector<std::string> defects_;
   UtcMicros completed_at_ = 0;

@@ -385,7 +385,11 @@ struct Origin::Impl {
         co_return false;
       }
     }
+    // Reads as large as the pieces: the connection's buffer starts small (a request header)
+    // and Beast reads no more than its free capacity, which would cut a segment into 4 KiB
+    // pieces (a wake-up, an allocation and a relay write each).
     std::vector<char> chunk(64 * 1024);
+    buffer.reserve(chunk.size());
     while (!parser.is_done()) {
       req.body().data = chunk.data();
       req.body().size = chunk.size();
@@ -565,10 +569,15 @@ struct Origin::Impl {
     if (ec || head) co_return !ec;
     auto waiter = std::make_shared<net::Waiter>(stream.get_executor());
     size_t next = 0;
-    bool first = true;
+    bool first = true, waited = false;
     for (;;) {
       Candidate::View view = cand->Read(next, waiter);
       if (view.state == Candidate::State::kAborted) co_return false;  // cut: no cache keeps it
+      // Pieces this reader was waiting for: how long from their arrival to the relay.
+      if (waited && !view.pieces.empty() && view.first_arrival != steady_clock::time_point{}) {
+        chunk_relay.Observe(
+            std::chrono::duration<double>(steady_clock::now() - view.first_arrival).count());
+      }
       for (const auto& p : view.pieces) {
         if (first) {
           read_first_byte.Observe(
@@ -587,6 +596,7 @@ struct Origin::Impl {
         if (!co_await waiter->Wait(steady_clock::now() + cfg.body_idle_timeout)) {
           co_return false;  // the upload stalled: end the response unfinished
         }
+        waited = true;
       }
     }
     stream.expires_after(cfg.send_timeout);

@@ -47,12 +47,17 @@ Slot* SlotOf(Track& track, int64_t n, bool create) {
   return it == track.segments.end() ? nullptr : &it->second;
 }
 
+void JoinInto(const std::vector<Candidate::Piece>& pieces, std::string* out) {
+  out->clear();
+  for (const auto& p : pieces) *out += *p;
+}
+
 std::string Joined(const std::vector<Candidate::Piece>& pieces) {
   size_t size = 0;
   for (const auto& p : pieces) size += p->size();
   std::string out;
   out.reserve(size);
-  for (const auto& p : pieces) out += *p;
+  JoinInto(pieces, &out);
   return out;
 }
 
@@ -190,7 +195,14 @@ std::vector<std::string> Store::FinishWrite(const std::string& event, const std:
                                             int64_t n, const std::shared_ptr<Candidate>& candidate,
                                             std::vector<std::string> defects) {
   const int p = candidate->pipeline();
-  const std::string bytes = Joined(candidate->Read(0).pieces);
+  // The checks need the bytes in one piece: joined into a buffer each thread keeps, so that a
+  // segment costs a copy and no fresh pages (a new 1 MiB allocation page-faults ~3 ms).
+  thread_local std::string scratch;
+  if (scratch.capacity() > 4 * static_cast<size_t>(candidate->size()) + (1 << 20)) {
+    std::string().swap(scratch);  // not kept at the size of one huge upload
+  }
+  JoinInto(candidate->Read(0).pieces, &scratch);
+  const std::string& bytes = scratch;
   auto at = Locate(event, rendition);
   if (!at.ok()) {  // the event went away during the upload
     candidate->Abort();

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The origin benchmark: `onair origin` taking live chunked writes from 8 renditions while wrk
+# reads (live edge, then mixed live/DVR) from it, and from nginx serving the very same segments
+# as static files from tmpfs, side by side on this machine. Both servers get 2 event loops /
+# workers. See bench/origin/origin_bench.cc for what is measured and docs/benchmarks.md.
+#
+#   bench/origin/run.sh [SECONDS_PER_WRK_RUN]     (default 15; needs `make build`)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD="${BUILD:-build}"
+ONAIR="$BUILD/src/app/onair"
+BENCH="$BUILD/bench/onair_origin_bench"
+SECS="${1:-15}"
+[ -x "$ONAIR" ] && [ -x "$BENCH" ] || { echo "build first (make build)"; exit 1; }
+WORK="$(mktemp -d /dev/shm/onair-bench-origin.XXXXXX)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# The bench event: AST on a whole second 1000 s ago, 8 renditions, a 10-minute window.
+AST_S=$(($(date +%s) - 1000))
+{
+  printf '{"event": "bench", "ast": "%s", "frame_rate": "30", "window": 600, "ladder": [' \
+    "$(date -u -d "@$AST_S" +%Y-%m-%dT%H:%M:%SZ)"
+  for k in 0 1 2 3 4 5 6 7; do
+    [ $k -gt 0 ] && printf ','
+    printf '{"name": "v%d", "width": 640, "height": 360, "bitrate": 4000000}' $k
+  done
+  printf ']}\n'
+} >"$WORK/event.json"
+
+"$ONAIR" origin --host 127.0.0.1 --port 0 --threads 2 --event "$WORK/event.json" \
+  --pipeline-token pt --admin-token at >"$WORK/origin.log" 2>&1 &
+PIDS+=($!)
+ORIGIN=""
+for _ in $(seq 100); do
+  ORIGIN=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/origin.log" || true)
+  [ -n "$ORIGIN" ] && break
+  sleep 0.1
+done
+[ -n "$ORIGIN" ] || { cat "$WORK/origin.log"; exit 1; }
+
+# nginx as a static file server of the same tree, tuned as one would for segments.
+PORT=0
+for _ in $(seq 50); do
+  p=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
+done
+mkdir -p "$WORK/nginx" "$WORK/files"
+cat >"$WORK/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 100000;
+  open_file_cache max=10000 inactive=60s;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$PORT reuseport;
+    root $WORK/files;
+  }
+}
+CONF
+nginx -p "$WORK/nginx" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" &
+PIDS+=($!)
+sleep 0.5
+
+chmod 755 "$WORK"
+"$BENCH" --origin "$ORIGIN" --nginx "http://127.0.0.1:$PORT" --files "$WORK/files" \
+  --ast-us "${AST_S}000000" --seconds "$SECS" ${BENCH_ARGS:-}
