@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "media/manifest.h"
+#include "origin/request.h"
 
 namespace onair::origin {
 
@@ -24,112 +25,6 @@ using std::chrono::steady_clock;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-// What a request's path names.
-struct Target {
-  enum Kind { kBad, kHealth, kReady, kMetrics, kAdmin, kObject, kManifest } kind = kBad;
-  std::string event, rendition, file;  // file: manifest.mpd, master.m3u8, index.m3u8
-  int64_t n = kInit;
-  std::vector<std::string> admin;  // path parts after /admin/
-};
-
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t at = 0;
-  while (at <= path.size()) {
-    size_t slash = path.find('/', at);
-    if (slash == std::string_view::npos) slash = path.size();
-    parts.emplace_back(path.substr(at, slash - at));
-    at = slash + 1;
-  }
-  return parts;
-}
-
-bool ParseNumber(const std::string& s, int64_t* n) {
-  if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *n = v;
-  return true;
-}
-
-Target ParseTarget(std::string_view target) {
-  Target t;
-  const size_t q = target.find('?');
-  const std::string_view path = target.substr(0, q);
-  if (path == "/healthz") return {Target::kHealth};
-  if (path == "/readyz") return {Target::kReady};
-  if (path == "/metrics") return {Target::kMetrics};
-  if (path.empty() || path[0] != '/') return t;
-  auto parts = SplitPath(path.substr(1));
-  if (parts.size() >= 2 && parts[0] == "admin") {
-    t.kind = Target::kAdmin;
-    t.admin.assign(parts.begin() + 1, parts.end());
-    return t;
-  }
-  if (parts.size() < 3 || parts[0] != "live" || !IsSafeName(parts[1])) return t;
-  t.event = parts[1];
-  if (parts.size() == 3 && (parts[2] == "manifest.mpd" || parts[2] == "master.m3u8")) {
-    t.kind = Target::kManifest;
-    t.file = parts[2];
-    return t;
-  }
-  if (parts.size() != 4 || !IsSafeName(parts[2])) return t;
-  t.rendition = parts[2];
-  const std::string& f = parts[3];
-  if (f == "index.m3u8") {
-    t.kind = Target::kManifest;
-    t.file = f;
-  } else if (f == "init.mp4") {
-    t.kind = Target::kObject;
-    t.n = kInit;
-  } else if (f.size() > 4 && f.substr(f.size() - 4) == ".m4s" &&
-             ParseNumber(f.substr(0, f.size() - 4), &t.n)) {
-    t.kind = Target::kObject;
-  }
-  return t;
-}
-
-bool TokenMatches(std::string_view header, const std::string& token) {
-  const std::string_view prefix = "Bearer ";
-  if (token.empty() || header.size() != prefix.size() + token.size()) return false;
-  if (header.substr(0, prefix.size()) != prefix) return false;
-  unsigned char diff = 0;  // constant time over the token
-  for (size_t k = 0; k < token.size(); ++k) {
-    diff |= static_cast<unsigned char>(header[prefix.size() + k] ^ token[k]);
-  }
-  return diff == 0;
-}
-
-// The defects list of a trailer or header: comma-separated tokens of [a-z0-9-].
-bool ParseDefects(std::string_view text, std::vector<std::string>* out) {
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t comma = text.find(',', at);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view d = text.substr(at, comma - at);
-    while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
-    while (!d.empty() && d.back() == ' ') d.remove_suffix(1);
-    if (!d.empty()) {
-      if (d.size() > 32 || out->size() >= 16) return false;
-      for (char c : d) {
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-      }
-      out->emplace_back(d);
-    }
-    at = comma + 1;
-  }
-  return true;
-}
-
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
 
 std::string HttpDate(UtcMicros t) {
   std::time_t secs = static_cast<std::time_t>(t / 1'000'000);

@@ -14,13 +14,12 @@
 #include "core/event_config.h"
 #include "core/metrics.h"
 #include "origin/candidate.h"
+#include "origin/request.h"
 #include "origin/rules.h"
 
 namespace onair::origin {
 
 class DiskStore;
-
-constexpr int64_t kInit = -1;  // the segment number of an init segment
 
 struct Slot {
   std::shared_ptr<Candidate> latest[2];             // newest write per pipeline, any state

@@ -178,6 +178,34 @@ TEST_P(OriginReads, HoldsTheNextSegmentAndDatesTheLaterOnes) {
   EXPECT_GE(Metric(metrics, "onair_origin_holds_total"), 1) << metrics;
 }
 
+// Cross-publishing: a pipeline given two origins publishes everything to both, and each
+// origin is complete on its own (either can serve the whole event if the other dies).
+TEST(Origin, APipelinePublishesToEveryOriginAndEachIsComplete) {
+  const std::string dir = TempDir("origin-cross");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess first(dir, ev.path), second(dir, ev.path);
+  ASSERT_GT(first.port(), 0) << first.log();
+  ASSERT_GT(second.port(), 0) << second.log();
+  std::vector<std::string> args = PublishingPipeline(dir, ev, first.url(), "A", 6);
+  args.insert(args.end(), {"--publish", second.url()});
+  Background a(args, dir + "/a.log");
+  ASSERT_EQ(a.Wait(60), 0) << ReadFile(dir + "/a.log");
+  for (const std::string r : {"270p", "136p", "audio"}) {
+    const std::string init = ReadFile(dir + "/out-A/" + r + "/init.mp4");
+    auto log = SegmentLog(dir + "/out-A", r);
+    ASSERT_EQ(log.size(), 3u) << r;
+    for (const OriginProcess* o : {&first, &second}) {
+      EXPECT_TRUE(Get(o->url(), Seg(r, "init")).body == init) << r;
+      for (const auto& seg : log) {
+        const int64_t n = seg["number"];
+        net::Response res = Get(o->url(), Seg(r, n));
+        EXPECT_EQ(res.status, 200) << o->url() << " " << r << " " << n;
+        EXPECT_TRUE(res.body == ReadFile(dir + "/out-A/" + r + "/" + std::to_string(n) + ".m4s"));
+      }
+    }
+  }
+}
+
 // What nginx keeps, and for how long, from the origin's headers alone: complete segments and
 // 410s for long, a "not yet" 404 until the segment is due and no longer, a streamed response
 // cut by an aborted upload never.
