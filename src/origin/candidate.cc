@@ -8,73 +8,28 @@ namespace onair::origin {
 std::shared_ptr<Candidate> Candidate::OnDisk(int pipeline, uint64_t write_id, std::string path,
                                              int64_t size, std::vector<std::string> defects,
                                              UtcMicros completed_at) {
-  auto c = std::make_shared<Candidate>(pipeline, write_id);
-  c->state_ = State::kComplete;
+  std::shared_ptr<Candidate> c(new Candidate(pipeline, write_id, std::vector<Piece>{}));
+  c->disk_size_ = size;
   c->disk_path_ = std::move(path);
-  c->size_ = size;
   c->defects_ = std::move(defects);
   c->completed_at_ = completed_at;
   c->in_memory_ = false;
   return c;
 }
 
-void Candidate::Append(std::string bytes) {
-  if (bytes.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (state_ != State::kWriting) return;
-  size_ += static_cast<int64_t>(bytes.size());
-  pieces_.push_back(std::make_shared<const std::string>(std::move(bytes)));
-  arrivals_.push_back(std::chrono::steady_clock::now());
-  WakeAll();
-}
+void Candidate::Append(std::string bytes) { body_.Append(std::move(bytes)); }
 
 void Candidate::Complete(std::vector<std::string> defects, UtcMicros now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (state_ != State::kWriting) return;
-  state_ = State::kComplete;
-  defects_ = std::move(defects);
-  completed_at_ = now;
-  WakeAll();
-}
-
-void Candidate::Abort() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (state_ != State::kWriting) return;
-  state_ = State::kAborted;
-  pieces_.clear();
-  arrivals_.clear();
-  WakeAll();
-}
-
-void Candidate::WakeAll() {
-  for (auto& w : waiters_) {
-    if (auto waiter = w.lock()) waiter->Wake();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (body_.state() != State::kGrowing) return;
+    defects_ = std::move(defects);
+    completed_at_ = now;
   }
-  waiters_.clear();
+  body_.Finish();  // readers woken by this see the defects
 }
 
-Candidate::View Candidate::Read(size_t from, const std::shared_ptr<net::Waiter>& waiter) {
-  std::lock_guard<std::mutex> lock(mu_);
-  View v;
-  v.state = state_;
-  if (from < pieces_.size()) {
-    v.pieces.assign(pieces_.begin() + static_cast<std::ptrdiff_t>(from), pieces_.end());
-    if (from < arrivals_.size()) v.first_arrival = arrivals_[from];
-  } else if (state_ == State::kWriting && waiter) {
-    waiters_.push_back(waiter);
-  }
-  return v;
-}
-
-Candidate::State Candidate::state() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return state_;
-}
-
-int64_t Candidate::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return size_;
-}
+void Candidate::Abort() { body_.Fail(); }
 
 std::vector<std::string> Candidate::defects() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -107,11 +62,8 @@ bool Candidate::in_memory() const {
 
 bool Candidate::DropFromMemory() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (disk_path_.empty() || state_ != State::kComplete) return false;
-  pieces_.clear();
-  pieces_.shrink_to_fit();
-  arrivals_.clear();
-  arrivals_.shrink_to_fit();
+  if (disk_path_.empty() || body_.state() != State::kComplete) return false;
+  body_.Drop();
   in_memory_ = false;
   return true;
 }
@@ -120,7 +72,7 @@ std::vector<Candidate::Piece> Candidate::LoadFromDisk() {
   std::string path;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (in_memory_) return pieces_;
+    if (in_memory_) return body_.Read(0).pieces;
     path = disk_path_;
   }
   std::ifstream in(path, std::ios::binary);

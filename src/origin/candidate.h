@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
-#include "net/waiter.h"
+#include "net/streamed_body.h"
 
 namespace onair::origin {
 
@@ -21,8 +21,9 @@ inline const char* PipelineName(int p) { return p == 0 ? "A" : "B"; }
 
 class Candidate {
  public:
-  enum class State { kWriting, kComplete, kAborted };
-  using Piece = std::shared_ptr<const std::string>;
+  using State = net::StreamedBody::State;  // kGrowing (being written), kComplete, kFailed
+  using Piece = net::StreamedBody::Piece;
+  using View = net::StreamedBody::View;
 
   Candidate(int pipeline, uint64_t write_id) : pipeline_(pipeline), write_id_(write_id) {}
   // A candidate that exists only on disk (after a restart or once out of the window).
@@ -37,17 +38,13 @@ class Candidate {
   void Complete(std::vector<std::string> defects, UtcMicros now);
   void Abort();
 
-  // What a reader sees from piece `from` on. When nothing is new and the candidate is still
-  // being written, `waiter` (if given) is woken by the next change.
-  struct View {
-    std::vector<Piece> pieces;
-    State state = State::kWriting;
-    std::chrono::steady_clock::time_point first_arrival{};  // of pieces[0]
-  };
-  View Read(size_t from, const std::shared_ptr<net::Waiter>& waiter = nullptr);
+  // What a reader sees from piece `from` on (see net::StreamedBody::Read).
+  View Read(size_t from, const std::shared_ptr<net::Waiter>& waiter = nullptr) {
+    return body_.Read(from, waiter);
+  }
 
-  State state() const;
-  int64_t size() const;
+  State state() const { return body_.state(); }
+  int64_t size() const { return disk_size_ >= 0 ? disk_size_ : body_.size(); }
   std::vector<std::string> defects() const;
   UtcMicros completed_at() const;
   std::string etag() const;  // "A-<write id>"
@@ -62,21 +59,20 @@ class Candidate {
   std::vector<Piece> LoadFromDisk();
 
  private:
-  void WakeAll();
+  // A candidate whose body is already whole.
+  Candidate(int pipeline, uint64_t write_id, std::vector<Piece> whole)
+      : pipeline_(pipeline), write_id_(write_id), body_(std::move(whole)) {}
 
   const int pipeline_;
   const uint64_t write_id_;
-  mutable std::mutex mu_;
-  State state_ = State::kWriting;
-  std::vector<Piece> pieces_;
-  std::vector<std::chrono::steady_clock::time_point> arrivals_;  // of each piece
-  int64_t size_ = 0;
+  net::StreamedBody body_;
+  int64_t disk_size_ = -1;  // of a candidate that was loaded from disk only
+  mutable std::mutex mu_;   // what follows
   std::vector<std::string> defects_;
   UtcMicros completed_at_ = 0;
   std::string disk_path_;
   bool in_memory_ = true;
   std::atomic<bool> disk_failed_{false};
-  std::vector<std::weak_ptr<net::Waiter>> waiters_;
 };
 
 }  // namespace onair::origin

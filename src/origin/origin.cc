@@ -467,7 +467,7 @@ struct Origin::Impl {
     bool first = true, waited = false;
     for (;;) {
       Candidate::View view = cand->Read(next, waiter);
-      if (view.state == Candidate::State::kAborted) co_return false;  // cut: no cache keeps it
+      if (view.state == Candidate::State::kFailed) co_return false;  // cut: no cache keeps it
       // Pieces this reader was waiting for: how long from their arrival to the relay.
       if (waited && !view.pieces.empty() && view.first_arrival != steady_clock::time_point{}) {
         chunk_relay.Observe(

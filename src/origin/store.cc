@@ -21,7 +21,7 @@ int ReasonIndex(const std::string& r) {
 Offer OfferOf(const Slot& slot, int p, std::shared_ptr<Candidate>* chosen) {
   const auto& c = slot.complete[p];
   const auto& l = slot.latest[p];
-  const bool writing = l && l->state() == Candidate::State::kWriting;
+  const bool writing = l && l->state() == Candidate::State::kGrowing;
   if (writing && (!c || !c->defects().empty())) {
     *chosen = l;
     return {true, false, {}};
@@ -183,7 +183,7 @@ StatusOr<std::shared_ptr<Candidate>> Store::BeginWrite(const std::string& event,
   if (!at.ok()) return at.status();
   auto candidate = std::make_shared<Candidate>(pipeline, next_id++);
   Slot* slot = SlotOf(*at->track, n, true);
-  if (slot->latest[pipeline] && slot->latest[pipeline]->state() == Candidate::State::kWriting) {
+  if (slot->latest[pipeline] && slot->latest[pipeline]->state() == Candidate::State::kGrowing) {
     slot->latest[pipeline]->Abort();  // a retry replaces an upload that never finished
   }
   slot->latest[pipeline] = candidate;

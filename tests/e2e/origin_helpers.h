@@ -14,6 +14,7 @@
 #include "core/epoch.h"
 #include "e2e/pipeline_helpers.h"
 #include "net/http_client.h"
+#include "support/raw_socket.h"
 
 namespace onair::test {
 
@@ -135,6 +136,20 @@ inline std::vector<std::string> PublishingPipeline(const std::string& dir, const
           "--pipeline",  id,
           "--out",       dir + "/out-" + id,
           "--duration",  std::to_string(seconds)};
+}
+
+// Waits until the origin has begun an upload of `target` (a HEAD is answered 200): a reader
+// on another connection may otherwise ask before the origin has read the upload's header.
+inline bool UploadBegun(int port, const std::string& target) {
+  for (int k = 0; k < 100; ++k) {
+    RawSocket probe(port);
+    probe.Send("HEAD " + target + " HTTP/1.1\r\nHost: o\r\n\r\n");
+    if (probe.ReadUntil("\r\n\r\n", milliseconds(2000)).find("200 OK") != std::string::npos) {
+      return true;
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace onair::test

@@ -231,6 +231,7 @@ TEST(OriginSecurity, AnUploadCutHalfWayIsNeverServedAndAVanishingReaderCostsNoth
   {
     RawSocket writer(origin.port());
     ASSERT_TRUE(writer.Send(UploadHead(cut) + Chunk(first)));
+    ASSERT_TRUE(UploadBegun(origin.port(), cut));
     RawSocket reader(origin.port());
     ASSERT_TRUE(reader.Send("GET " + cut + " HTTP/1.1\r\nHost: o\r\n\r\n"));
     const std::string head = reader.ReadUntil(first.substr(0, 100), milliseconds(5000));
@@ -260,6 +261,7 @@ TEST(OriginSecurity, AnUploadCutHalfWayIsNeverServedAndAVanishingReaderCostsNoth
   const std::string streamed = Seg("270p", CurrentSegment(ev.ast_us) + 12);
   RawSocket writer(origin.port());
   ASSERT_TRUE(writer.Send(UploadHead(streamed) + Chunk(first)));
+  ASSERT_TRUE(UploadBegun(origin.port(), streamed));
   {
     RawSocket leaving(origin.port());
     ASSERT_TRUE(leaving.Send("GET " + streamed + " HTTP/1.1\r\nHost: o\r\n\r\n"));

@@ -258,14 +258,7 @@ TEST(OriginBehindNginx, CachesWhatItShouldAndNoLongerThanItShould) {
                           "3e8\r\n" +
                           std::string(1000, 'x') + "\r\n"));
   // The reader asks once the origin has the upload (else nginx would keep the "not yet" 404).
-  bool begun = false;
-  for (int k = 0; k < 100 && !begun; ++k) {
-    RawSocket probe(origin.port());
-    probe.Send("HEAD " + Seg("270p", far) + " HTTP/1.1\r\nHost: o\r\n\r\n");
-    begun = probe.ReadUntil("\r\n\r\n", milliseconds(2000)).find("200 OK") != std::string::npos;
-    if (!begun) std::this_thread::sleep_for(milliseconds(20));
-  }
-  ASSERT_TRUE(begun);
+  ASSERT_TRUE(UploadBegun(origin.port(), Seg("270p", far)));
   RawSocket reader(nginx.port());
   ASSERT_TRUE(reader.Send("GET " + Seg("270p", far) + " HTTP/1.1\r\nHost: n\r\n\r\n"));
   const std::string head = reader.ReadUntil(std::string(100, 'x'), milliseconds(5000));
