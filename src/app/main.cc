@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "app/edge_command.h"
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"
 #include "app/signals.h"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   std::vector<std::function<int()>> commands = {
       onair::app::AddPipelineCommand(app),
       onair::app::AddOriginCommand(app),
+      onair::app::AddEdgeCommand(app),
       onair::app::AddDemoCommand(app),
   };
 

@@ -2,10 +2,8 @@
 
 #include <chrono>
 #include <memory>
-#include <thread>
 
-#include "app/signals.h"
-#include "core/log.h"
+#include "app/serve.h"
 #include "origin/origin.h"
 
 namespace onair::app {
@@ -16,12 +14,7 @@ std::function<int()> AddOriginCommand(CLI::App& app) {
   c->server.port = 8080;
   CLI::App* cmd = app.add_subcommand(
       "origin", "Serve live events from pipelines A and B to edges (redundant live origin)");
-  cmd->add_option("--host", c->server.host, "listen address")->capture_default_str();
-  cmd->add_option("--port", c->server.port, "listen port (0: any free port, printed)")
-      ->check(CLI::Range(0, 65535))
-      ->capture_default_str();
-  cmd->add_option("--threads", c->server.threads, "event loops (0: one per core)")
-      ->check(CLI::NonNegativeNumber);
+  AddServerFlags(cmd, c->server);
   cmd->add_option("--data-dir", c->data_dir,
                   "durable storage for segments out of the memory window and for restarts "
                   "(empty: memory only)");
@@ -59,17 +52,7 @@ std::function<int()> AddOriginCommand(CLI::App& app) {
   return [c, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     origin::Origin o(*c, &SystemClock::Instance());
-    Status s = o.Start();
-    if (!s.ok()) {
-      Logger("onair")->error("{}", s.message());
-      return 2;
-    }
-    std::printf("onair origin listening on http://%s:%d\n", c->server.host.c_str(), o.port());
-    std::fflush(stdout);
-    while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    Logger("onair")->info("stopping the origin");
-    o.Stop();
-    return 0;
+    return ServeUntilStopped(o, "origin", c->server.host);
   };
 }
 

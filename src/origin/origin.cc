@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "media/manifest.h"
+#include "net/http_answers.h"
 #include "origin/request.h"
 
 namespace onair::origin {
@@ -98,26 +99,12 @@ struct Origin::Impl {
 
   asio::awaitable<bool> Send(beast::tcp_stream& stream, http::response<http::string_body> res,
                              bool head = false) {
-    Common(res);
-    res.prepare_payload();
-    stream.expires_after(cfg.send_timeout);
-    if (head) {
-      http::response_serializer<http::string_body> sr(res);
-      auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
-      co_return !ec;
-    }
-    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
-    co_return !ec;
+    return net::SendAnswer(stream, std::move(res), cfg.send_timeout, head);
   }
 
   static http::response<http::string_body> Text(int status, unsigned version, std::string body,
                                                 const std::string& cache = "no-store") {
-    http::response<http::string_body> res(static_cast<http::status>(status), version);
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
-    res.set(http::field::cache_control, cache);
-    res.body() = std::move(body);
-    if (!res.body().empty() && res.body().back() != '\n') res.body() += '\n';
-    return res;
+    return net::TextAnswer(status, version, std::move(body), "onair-origin", cache);
   }
 
   // The loop-lag probe: wakes every 10 ms on its loop and measures how late it woke. A
@@ -143,26 +130,15 @@ struct Origin::Impl {
   asio::awaitable<void> Session(beast::tcp_stream stream) {
     beast::flat_buffer buffer;
     for (;;) {
-      // Idle keep-alive: wait for the first byte of the next request.
-      if (buffer.size() == 0) {
-        stream.expires_after(cfg.idle_timeout);
-        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
-        if (ec) co_return;
-        buffer.commit(n);
-      }
+      if (!co_await net::AwaitRequest(stream, buffer, cfg.idle_timeout)) co_return;
       http::request_parser<http::buffer_body> parser;
       parser.header_limit(cfg.header_limit);
       parser.body_limit(static_cast<uint64_t>(cfg.max_body_bytes));
       stream.expires_after(cfg.header_timeout);  // slowloris: the whole header in time
       auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
       if (ec) {
-        if (ec == http::error::header_limit) {
-          co_await Send(stream, Text(431, 11, "request header too large"));
-        } else if (ec == http::error::body_limit) {  // a Content-Length over the limit
-          co_await Send(stream, Text(413, 11, "segment larger than the limit"));
-        } else if (ec != beast::error::timeout && ec != http::error::end_of_stream &&
-                   ec != asio::error::eof && ec != asio::error::connection_reset) {
-          co_await Send(stream, Text(400, 11, "bad request: " + ec.message()));
+        if (auto answer = net::HeaderReadError(ec, "onair-origin")) {
+          co_await Send(stream, std::move(*answer));
         }
         co_return;
       }

@@ -43,18 +43,13 @@ inline EventFile WriteEvent(const std::string& dir, const std::string& extra = "
 
 inline int64_t CurrentSegment(int64_t ast) { return (SystemClock::Instance().Now() - ast) / kD; }
 
-// `onair origin` on a port of the OS's choosing.
-class OriginProcess {
+// An onair service (`onair origin`, `onair edge`, ...) on a port of the OS's choosing: the
+// port is read from the line it prints once it listens.
+class ServiceProcess {
  public:
-  OriginProcess(const std::string& dir, const std::string& event_file,
-                std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {OnairBinary(),   "origin",   "--host",           "127.0.0.1",
-                                     "--port",        "0",        "--threads",        "2",
-                                     "--event",       event_file, "--pipeline-token", "pt",
-                                     "--admin-token", "at"};
-    args.insert(args.end(), extra.begin(), extra.end());
+  ServiceProcess(const std::string& dir, const std::string& name, std::vector<std::string> args) {
     static int started = 0;  // a log of its own: never read an earlier process's port
-    log_ = dir + "/origin-" + std::to_string(++started) + ".log";
+    log_ = dir + "/" + name + "-" + std::to_string(++started) + ".log";
     proc_ = std::make_unique<Background>(args, log_);
     const auto until = steady_clock::now() + seconds(20);
     while (steady_clock::now() < until && port_ == 0) {
@@ -74,6 +69,40 @@ class OriginProcess {
   std::string log_;
   std::unique_ptr<Background> proc_;
   int port_ = 0;
+};
+
+inline std::vector<std::string> With(std::vector<std::string> args,
+                                     const std::vector<std::string>& extra) {
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// `onair origin` serving one event, tokens "pt" (pipelines) and "at" (admin).
+class OriginProcess : public ServiceProcess {
+ public:
+  OriginProcess(const std::string& dir, const std::string& event_file,
+                const std::vector<std::string>& extra = {})
+      : ServiceProcess(
+            dir, "origin",
+            With({OnairBinary(), "origin", "--host", "127.0.0.1", "--port", "0", "--threads", "2",
+                  "--event", event_file, "--pipeline-token", "pt", "--admin-token", "at"},
+                 extra)) {}
+};
+
+// `onair edge` in front of the given upstreams, in failover order.
+class EdgeProcess : public ServiceProcess {
+ public:
+  EdgeProcess(const std::string& dir, const std::vector<std::string>& upstreams,
+              const std::vector<std::string>& extra = {})
+      : ServiceProcess(dir, "edge", With(Args(upstreams), extra)) {}
+
+ private:
+  static std::vector<std::string> Args(const std::vector<std::string>& upstreams) {
+    std::vector<std::string> args = {OnairBinary(), "edge", "--host",    "127.0.0.1",
+                                     "--port",      "0",    "--threads", "2"};
+    for (const auto& u : upstreams) args.insert(args.end(), {"--upstream", u});
+    return args;
+  }
 };
 
 inline net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {

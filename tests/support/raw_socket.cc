@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdlib>
 
 namespace onair::test {
 
@@ -82,6 +84,38 @@ bool RawSocket::ClosedByPeer(std::chrono::milliseconds timeout) {
   const auto until = steady_clock::now() + timeout;
   while (ReadSome(&ignored, until)) ignored.clear();
   return peer_closed_;
+}
+
+RawResponse ParseResponse(const std::string& received) {
+  RawResponse r;
+  const size_t end = received.find("\r\n\r\n");
+  if (end == std::string::npos || received.rfind("HTTP/1.1 ", 0) != 0) return r;
+  r.status = std::atoi(received.c_str() + 9);
+  r.head = received.substr(0, end);
+  std::string lower = r.head;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t at = end + 4;
+  if (lower.find("transfer-encoding: chunked") != std::string::npos) {
+    for (;;) {
+      const size_t line = received.find("\r\n", at);
+      if (line == std::string::npos) return r;
+      const size_t size = std::strtoul(received.c_str() + at, nullptr, 16);
+      at = line + 2;
+      if (size == 0) {
+        r.complete = true;
+        return r;
+      }
+      if (at + size > received.size()) return r;
+      r.body.append(received, at, size);
+      at += size + 2;
+    }
+  }
+  const size_t cl = lower.find("content-length: ");
+  const size_t length =
+      cl == std::string::npos ? 0 : std::strtoul(lower.c_str() + cl + 16, nullptr, 10);
+  r.body = received.substr(at, length);
+  r.complete = r.body.size() == length;
+  return r;
 }
 
 }  // namespace onair::test

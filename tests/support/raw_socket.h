@@ -33,4 +33,13 @@ class RawSocket {
   bool peer_closed_ = false;
 };
 
+// One HTTP/1.1 response as a raw socket received it, its body de-chunked.
+struct RawResponse {
+  int status = 0;
+  std::string head;  // status line and headers
+  std::string body;
+  bool complete = false;  // the whole body (length reached, or the last chunk seen)
+};
+RawResponse ParseResponse(const std::string& received);
+
 }  // namespace onair::test

@@ -1,0 +1,44 @@
+// Running one network service from its subcommand: start it, print where it listens (tests
+// and scripts read that line), serve until Ctrl-C or SIGTERM, stop it cleanly.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "app/signals.h"
+#include "core/log.h"
+#include "core/status.h"
+#include "net/http_server.h"
+
+namespace onair::app {
+
+// --host, --port, --threads: where a service listens and how many event loops it runs.
+inline void AddServerFlags(CLI::App* cmd, net::ServerOptions& server) {
+  cmd->add_option("--host", server.host, "listen address")->capture_default_str();
+  cmd->add_option("--port", server.port, "listen port (0: any free port, printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--threads", server.threads, "event loops (0: one per core)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+// Service: Status Start(), int port(), void Stop().
+template <class Service>
+int ServeUntilStopped(Service& service, const std::string& name, const std::string& host) {
+  Status s = service.Start();
+  if (!s.ok()) {
+    Logger("onair")->error("{}", s.message());
+    return 2;
+  }
+  std::printf("onair %s listening on http://%s:%d\n", name.c_str(), host.c_str(), service.port());
+  std::fflush(stdout);
+  while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Logger("onair")->info("stopping the {}", name);
+  service.Stop();
+  return 0;
+}
+
+}  // namespace onair::app

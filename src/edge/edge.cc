@@ -1,0 +1,588 @@
+#include "edge/edge.h"
+
+#include <strings.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "net/http_answers.h"
+#include "net/url.h"
+#include "net/waiter.h"
+
+namespace onair::edge {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// The upstream headers a viewer gets as they came (hop-by-hop and framing ones are the
+// edge's own business).
+bool Forwarded(std::string_view name) {
+  static const char* kNames[] = {"content-type",      "etag",
+                                 "last-modified",     "cache-control",
+                                 "retry-after",       "x-onair-pipeline",
+                                 "x-onair-defects",   "x-onair-version",
+                                 "x-onair-max-age-ms"};
+  for (const char* n : kNames) {
+    if (name.size() == std::strlen(n) && strncasecmp(name.data(), n, name.size()) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string HeaderOf(const EdgeObject::Answer& a, const char* name) {
+  for (const auto& [k, v] : a.headers) {
+    if (strcasecmp(k.c_str(), name) == 0) return v;
+  }
+  return "";
+}
+
+// How long an answer may serve new requests, from the upstream's headers: the origin's
+// millisecond lifetime of a "not yet" 404 first, then Cache-Control; errors are never kept.
+void SetFreshness(EdgeObject::Answer* a) {
+  a->fresh_until = a->fetched;
+  if (a->status >= 500 || a->status == 304) return;
+  const std::string ms = HeaderOf(*a, "X-Onair-Max-Age-Ms");
+  if (!ms.empty()) {
+    a->negative_ms = a->status == 404;
+    a->fresh_until = a->fetched + milliseconds(std::max<int64_t>(0, std::atoll(ms.c_str())));
+    return;
+  }
+  const std::string cc = HeaderOf(*a, "Cache-Control");
+  if (cc.find("no-store") != std::string::npos || cc.find("no-cache") != std::string::npos ||
+      cc.find("private") != std::string::npos) {
+    return;
+  }
+  const size_t at = cc.find("max-age=");
+  if (at != std::string::npos) {
+    a->fresh_until = a->fetched + std::chrono::seconds(std::atoll(cc.c_str() + at + 8));
+  }
+}
+
+// /live/{event}/{rendition}/{n}.m4s: "{event}/{rendition}" and n; n = -1 for anything else.
+std::pair<std::string, int64_t> SegmentOf(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  if (target.substr(0, 6) != "/live/" || target.size() < 11) return {"", -1};
+  if (target.substr(target.size() - 4) != ".m4s") return {"", -1};
+  const size_t slash = target.rfind('/');
+  const std::string_view number = target.substr(slash + 1, target.size() - slash - 5);
+  if (number.empty() || number.size() > 18) return {"", -1};
+  int64_t n = 0;
+  for (char c : number) {
+    if (c < '0' || c > '9') return {"", -1};
+    n = n * 10 + (c - '0');
+  }
+  return {std::string(target.substr(6, slash - 6)), n};
+}
+
+// The cache key and upstream target of a request: its path, and of its query only the
+// origin's version (`v=`), so that made-up queries cannot multiply fills.
+std::string CacheKey(std::string_view target) {
+  const size_t q = target.find('?');
+  std::string key(target.substr(0, q));
+  if (q == std::string_view::npos) return key;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    if (param.substr(0, 2) == "v=" && param.size() <= 20 &&
+        param.find_first_not_of("0123456789", 2) == std::string_view::npos) {
+      return key + "?" + std::string(param);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return key;
+}
+
+struct Upstream {
+  explicit Upstream(net::Url u) : url(std::move(u)) {}
+  net::Url url;
+  std::atomic<bool> healthy{true};
+};
+
+}  // namespace
+
+struct Edge::Impl {
+  Impl(const EdgeConfig& c, Clock* cl, EdgeCache& ca, MetricsRegistry& mr)
+      : cfg(c), clock(cl), cache(ca), m(mr) {
+    for (const std::string& u : c.upstreams) {
+      upstreams.push_back(std::make_unique<Upstream>(*net::ParseUrl(u)));
+    }
+  }
+  const EdgeConfig& cfg;
+  Clock* clock;
+  EdgeCache& cache;
+  MetricsRegistry& m;
+  std::vector<std::unique_ptr<Upstream>> upstreams;
+  net::HttpServer* server = nullptr;
+  std::atomic<bool> draining{false};
+  std::atomic<int64_t> fills_in_flight{0};
+  std::atomic<bool> ticker_started{false};
+
+  Counter& hits = m.counter("onair_edge_requests_total", "Object requests by cache outcome.",
+                            {{"cache", "hit"}});
+  Counter& misses = m.counter("onair_edge_requests_total", "Object requests by cache outcome.",
+                              {{"cache", "miss"}});
+  Counter& collapsed = m.counter("onair_edge_requests_total", "Object requests by cache outcome.",
+                                 {{"cache", "collapsed"}});
+  Counter& egress = m.counter("onair_edge_egress_bytes_total", "Body bytes sent to viewers.");
+  Counter& fills_ok =
+      m.counter("onair_edge_fills_total", "Upstream fills by result.", {{"result", "ok"}});
+  Counter& fills_failed =
+      m.counter("onair_edge_fills_total", "Upstream fills by result.", {{"result", "failed"}});
+  Counter& fills_none =
+      m.counter("onair_edge_fills_total", "Upstream fills by result.", {{"result", "no-upstream"}});
+  Counter& upstream_errors =
+      m.counter("onair_edge_upstream_errors_total", "Upstream connections that failed.");
+  Counter& retries = m.counter("onair_edge_retries_total",
+                               "Requests re-filled after a fill failed before any byte.");
+  Counter& cut = m.counter("onair_edge_cut_total",
+                           "Responses cut because their fill failed after bytes went out.");
+  Histogram& first_byte = m.histogram("onair_edge_first_byte_seconds",
+                                      "From a request to its first body byte on the wire.");
+  Gauge& fills_gauge = m.gauge("onair_edge_fills_in_flight", "Upstream fills in progress.");
+  Gauge& cache_bytes = m.gauge("onair_edge_cache_bytes", "Bytes of complete cached objects.");
+  Gauge& cache_objects = m.gauge("onair_edge_cache_objects", "Objects in the cache.");
+  Gauge& healthy_upstreams = m.gauge("onair_edge_upstreams_healthy", "Upstreams passing checks.");
+
+  // Load over the last second, for steering (updated by Ticker()).
+  std::atomic<int64_t> egress_bps{0};
+  std::atomic<double> hit_ratio{0};
+
+  std::mutex live_mu;
+  std::map<std::string, int64_t> highest;  // per event/rendition: the newest segment asked
+
+  // Live-edge objects are kept over catch-up ones when the cache is full: init segments,
+  // manifests, and segments at most 3 behind the newest one asked for their rendition.
+  bool IsLive(std::string_view target) {
+    auto [track, n] = SegmentOf(target);
+    if (n < 0) return true;
+    std::lock_guard<std::mutex> lock(live_mu);
+    if (highest.size() > 100'000) highest.clear();  // made-up names must not grow it forever
+    int64_t& h = highest[track];
+    h = std::max(h, n);
+    return n >= h - 3;
+  }
+
+  // ----- plain answers -----
+  static http::response<http::string_body> Text(int status, unsigned version, std::string body,
+                                                const std::string& cache = "no-store") {
+    return net::TextAnswer(status, version, std::move(body), "onair-edge", cache);
+  }
+
+  asio::awaitable<bool> Send(beast::tcp_stream& stream, http::response<http::string_body> res,
+                             bool head = false) {
+    return net::SendAnswer(stream, std::move(res), cfg.send_timeout, head);
+  }
+
+  // ----- the connection -----
+  asio::awaitable<void> Session(beast::tcp_stream stream) {
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (!co_await net::AwaitRequest(stream, buffer, cfg.idle_timeout)) co_return;
+      http::request_parser<http::empty_body> parser;
+      parser.header_limit(cfg.header_limit);
+      parser.body_limit(0);
+      stream.expires_after(cfg.header_timeout);
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+      if (ec) {
+        if (auto answer = net::HeaderReadError(ec, "onair-edge")) {
+          co_await Send(stream, std::move(*answer));
+        }
+        co_return;
+      }
+      const bool keep = co_await Handle(stream, parser.get());
+      if (!keep || !parser.get().keep_alive()) co_return;
+    }
+  }
+
+  asio::awaitable<bool> Handle(beast::tcp_stream& stream,
+                               const http::request<http::empty_body>& req) {
+    const unsigned v = req.version();
+    const std::string_view target = req.target();
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      co_return co_await Send(stream, Text(405, v, "GET or HEAD"));
+    }
+    const bool head = req.method() == http::verb::head;
+    if (path == "/healthz") co_return co_await Send(stream, Text(200, v, "ok"), head);
+    if (path == "/readyz") co_return co_await Send(stream, Text(200, v, "ready"), head);
+    if (path == "/metrics") {
+      cache_bytes.Set(cache.bytes());
+      cache_objects.Set(static_cast<int64_t>(cache.objects()));
+      auto res = Text(200, v, m.Text());
+      res.set(http::field::content_type, "text/plain; version=0.0.4");
+      co_return co_await Send(stream, std::move(res), head);
+    }
+    if (path == "/v1/edge/status") {
+      auto res = Text(200, v, StatusJson());
+      res.set(http::field::content_type, "application/json");
+      co_return co_await Send(stream, std::move(res), head);
+    }
+    if (path.substr(0, 6) != "/live/" || path.find("/../") != std::string_view::npos ||
+        path.find('\\') != std::string_view::npos) {
+      co_return co_await Send(stream, Text(404, v, "no such path", "max-age=60"), head);
+    }
+    co_return co_await Object(stream, req, head);
+  }
+
+  std::string StatusJson() {
+    int64_t healthy = 0;
+    for (const auto& u : upstreams) healthy += u->healthy ? 1 : 0;
+    const char* state = draining ? "draining" : healthy == 0 ? "no-upstream" : "healthy";
+    nlohmann::json j = {{"state", state},
+                        {"connections", server ? server->open_connections() : 0},
+                        {"egress_bps", egress_bps.load()},
+                        {"cache_hit_ratio", hit_ratio.load()},
+                        {"fills_in_flight", fills_in_flight.load()},
+                        {"cache_bytes", cache.bytes()},
+                        {"upstreams_healthy", healthy}};
+    return j.dump();
+  }
+
+  // ----- objects -----
+  enum class Outcome { kDone, kClosed, kRetry };
+
+  asio::awaitable<bool> Object(beast::tcp_stream& stream,
+                               const http::request<http::empty_body>& req, bool head) {
+    const auto start = steady_clock::now();
+    const std::string key = CacheKey(req.target());
+    const bool live = IsLive(key);
+    for (int attempt = 0; attempt < 1 + static_cast<int>(upstreams.size()); ++attempt) {
+      EdgeCache::Lookup found = cache.Get(key, live, steady_clock::now());
+      (found.kind == EdgeCache::Kind::kHit    ? hits
+       : found.kind == EdgeCache::Kind::kMiss ? misses
+                                              : collapsed)
+          .Inc();
+      if (found.kind == EdgeCache::Kind::kMiss) {
+        fills_in_flight++;
+        fills_gauge.Set(fills_in_flight.load());
+        asio::co_spawn(stream.get_executor(), Fill(found.object, key), asio::detached);
+      }
+      const Outcome out = co_await Deliver(stream, req, found, head, start);
+      if (out == Outcome::kDone) co_return true;
+      if (out == Outcome::kClosed) co_return false;
+      retries.Inc();  // the fill failed before this viewer got a byte: fill again
+    }
+    co_return co_await Send(stream, Text(502, req.version(), "upstream fills keep failing"), head);
+  }
+
+  // The answer's header for a viewer: the upstream's own, with the lifetime left.
+  http::response<http::empty_body> HeaderFor(const EdgeObject::Answer& a, unsigned version,
+                                             EdgeCache::Kind kind) {
+    http::response<http::empty_body> res(static_cast<http::status>(a.status), version);
+    res.set(http::field::server, "onair-edge");
+    const auto now = steady_clock::now();
+    for (const auto& [k, v] : a.headers) {
+      if (a.negative_ms && (strcasecmp(k.c_str(), "Cache-Control") == 0 ||
+                            strcasecmp(k.c_str(), "X-Onair-Max-Age-Ms") == 0)) {
+        continue;
+      }
+      res.set(k, v);
+    }
+    if (a.negative_ms) {
+      const int64_t left = std::max<int64_t>(
+          0, std::chrono::duration_cast<milliseconds>(a.fresh_until - now).count());
+      res.set(http::field::cache_control, "public, max-age=" + std::to_string(left / 1000));
+      res.set("X-Onair-Max-Age-Ms", std::to_string(left));
+    }
+    const int64_t age = std::chrono::duration_cast<std::chrono::seconds>(now - a.fetched).count();
+    if (age > 0) res.set(http::field::age, std::to_string(age));
+    res.set("X-Onair-Cache", kind == EdgeCache::Kind::kHit    ? "hit"
+                             : kind == EdgeCache::Kind::kMiss ? "miss"
+                                                              : "collapsed");
+    return res;
+  }
+
+  // One viewer's response from a cached or filling object: nothing until the first body byte
+  // (or the end) is there, so that a fill failing before it can still be retried; then the
+  // whole object with its length, or chunk after chunk as they arrive.
+  asio::awaitable<Outcome> Deliver(beast::tcp_stream& stream,
+                                   const http::request<http::empty_body>& req,
+                                   const EdgeCache::Lookup& found, bool head,
+                                   steady_clock::time_point start) {
+    const auto& object = found.object;
+    auto waiter = std::make_shared<net::Waiter>(stream.get_executor());
+    const auto wait_limit = cfg.upstream_header_timeout + cfg.upstream_idle_timeout;
+    size_t next = 0;
+    bool header_sent = false;
+    for (;;) {
+      net::StreamedBody::View view = object->body.Read(next, waiter);
+      if (view.state == net::StreamedBody::State::kFailed) {
+        if (!header_sent) co_return Outcome::kRetry;
+        cut.Inc();
+        co_return Outcome::kClosed;  // no final chunk: no cache downstream keeps it
+      }
+      const bool complete = view.state == net::StreamedBody::State::kComplete;
+      if (!header_sent && (complete || !view.pieces.empty())) {
+        const auto answer = object->answer();
+        if (!answer) co_return Outcome::kClosed;  // cannot happen: set before any piece
+        auto res = HeaderFor(*answer, req.version(), found.kind);
+        const std::string etag = HeaderOf(*answer, "ETag");
+        if (complete && answer->status == 200 && !etag.empty() &&
+            req[http::field::if_none_match] == etag) {
+          http::response<http::empty_body> nm(http::status::not_modified, req.version());
+          for (const auto& f : res) nm.set(f.name_string(), f.value());
+          stream.expires_after(cfg.send_timeout);
+          auto [ec, n] = co_await http::async_write(stream, nm, kTuple);
+          co_return ec ? Outcome::kClosed : Outcome::kDone;
+        }
+        if (complete) {
+          res.content_length(static_cast<uint64_t>(object->body.size()));
+        } else {
+          res.chunked(true);
+        }
+        http::response_serializer<http::empty_body> sr(res);
+        stream.expires_after(cfg.send_timeout);
+        auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
+        if (ec) co_return Outcome::kClosed;
+        header_sent = true;
+        if (head) co_return complete ? Outcome::kDone : Outcome::kClosed;
+        if (!view.pieces.empty()) {
+          first_byte.Observe(std::chrono::duration<double>(steady_clock::now() - start).count());
+        }
+        if (complete) {
+          std::vector<asio::const_buffer> bufs;
+          for (const auto& p : view.pieces) bufs.push_back(asio::buffer(*p));
+          auto [wec, wn] = co_await asio::async_write(stream, bufs, kTuple);
+          egress.Inc(wn);
+          co_return wec ? Outcome::kClosed : Outcome::kDone;
+        }
+      }
+      for (const auto& p : view.pieces) {
+        stream.expires_after(cfg.send_timeout);
+        auto [wec, wn] =
+            co_await asio::async_write(stream, http::make_chunk(asio::buffer(*p)), kTuple);
+        if (wec) co_return Outcome::kClosed;
+        egress.Inc(p->size());
+      }
+      next += view.pieces.size();
+      if (view.pieces.empty()) {
+        if (complete) break;
+        if (!co_await waiter->Wait(steady_clock::now() + wait_limit)) {
+          co_return Outcome::kClosed;  // the fill stalled beyond its own deadlines
+        }
+      }
+    }
+    stream.expires_after(cfg.send_timeout);
+    auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+    co_return lec ? Outcome::kClosed : Outcome::kDone;
+  }
+
+  // ----- fills -----
+  // Upstreams to try, healthy ones first, each group in the configured order.
+  std::vector<Upstream*> FillOrder() {
+    std::vector<Upstream*> order;
+    for (const auto& u : upstreams) {
+      if (u->healthy) order.push_back(u.get());
+    }
+    for (const auto& u : upstreams) {
+      if (!u->healthy) order.push_back(u.get());
+    }
+    return order;
+  }
+
+  void MarkDown(Upstream* u, const std::string& why) {
+    upstream_errors.Inc();
+    if (u->healthy.exchange(false)) {
+      Logger("edge")->warn("upstream {}:{} marked down: {}", u->url.host, u->url.port, why);
+    }
+  }
+
+  // One upstream GET for `target`, its body streamed into the object. Failover to the next
+  // upstream while nothing of the answer is known; a failure after that fails the object
+  // (never cached; viewers that got nothing yet fill again).
+  asio::awaitable<void> Fill(std::shared_ptr<EdgeObject> object, std::string target) {
+    struct Done {
+      Impl* impl;
+      ~Done() {
+        impl->fills_in_flight--;
+        impl->fills_gauge.Set(impl->fills_in_flight.load());
+      }
+    } done{this};
+    auto ex = co_await asio::this_coro::executor;
+    for (Upstream* u : FillOrder()) {
+      beast::tcp_stream up(ex);
+      tcp::resolver resolver(ex);
+      auto [rec, endpoints] = co_await resolver.async_resolve(u->url.host, u->url.port, kTuple);
+      if (rec) {
+        MarkDown(u, rec.message());
+        continue;
+      }
+      up.expires_after(cfg.connect_timeout);
+      auto [cec, ep] = co_await up.async_connect(endpoints, kTuple);
+      if (cec) {
+        MarkDown(u, cec.message());
+        continue;
+      }
+      up.socket().set_option(tcp::no_delay(true));
+      http::request<http::empty_body> req(http::verb::get, target, 11);
+      req.set(http::field::host, u->url.host + ":" + u->url.port);
+      req.set(http::field::user_agent, "onair-edge");
+      up.expires_after(cfg.connect_timeout);
+      auto [wec, wn] = co_await http::async_write(up, req, kTuple);
+      if (wec) {
+        MarkDown(u, wec.message());
+        continue;
+      }
+      beast::flat_buffer buffer;
+      buffer.reserve(64 * 1024);  // Beast reads no more than the free capacity
+      http::response_parser<http::buffer_body> parser;
+      parser.body_limit(uint64_t{1} << 30);
+      up.expires_after(cfg.upstream_header_timeout);
+      auto [hec, hn] = co_await http::async_read_header(up, buffer, parser, kTuple);
+      if (hec) {
+        MarkDown(u, hec.message());
+        continue;
+      }
+      EdgeObject::Answer answer;
+      answer.status = static_cast<int>(parser.get().result_int());
+      for (const auto& f : parser.get()) {
+        if (Forwarded(f.name_string())) {
+          answer.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+        }
+      }
+      answer.fetched = steady_clock::now();
+      SetFreshness(&answer);
+      object->SetAnswer(std::move(answer));
+      std::vector<char> chunk(64 * 1024);
+      while (!parser.is_done()) {
+        parser.get().body().data = chunk.data();
+        parser.get().body().size = chunk.size();
+        up.expires_after(cfg.upstream_idle_timeout);
+        auto [bec, bn] = co_await http::async_read_some(up, buffer, parser, kTuple);
+        if (bec == http::error::need_buffer) bec = {};
+        const size_t got = chunk.size() - parser.get().body().size;
+        if (got > 0) object->body.Append(std::string(chunk.data(), got));
+        if (bec) {
+          MarkDown(u, "mid-body: " + bec.message());
+          object->body.Fail();
+          cache.Remove(object);
+          fills_failed.Inc();
+          co_return;
+        }
+      }
+      object->body.Finish();
+      cache.Completed(object, steady_clock::now());
+      fills_ok.Inc();
+      co_return;
+    }
+    // Nobody answered: a 502 for the requests collapsed onto this fill, not kept.
+    EdgeObject::Answer none;
+    none.status = 502;
+    none.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"Cache-Control", "no-store"}};
+    none.fetched = none.fresh_until = steady_clock::now();
+    object->SetAnswer(std::move(none));
+    object->body.Append("no upstream answered\n");
+    object->body.Finish();
+    cache.Completed(object, steady_clock::now());
+    fills_none.Inc();
+  }
+
+  // ----- upstream health and load figures, once per interval -----
+  asio::awaitable<void> Ticker() {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex);
+    uint64_t last_egress = egress.value();
+    uint64_t last_hits = hits.value(), last_all = 0;
+    for (;;) {
+      timer.expires_after(cfg.health_interval);
+      auto [ec] = co_await timer.async_wait(kTuple);
+      if (ec) co_return;
+      int64_t healthy = 0;
+      for (const auto& u : upstreams) {
+        u->healthy = co_await Probe(*u);
+        healthy += u->healthy ? 1 : 0;
+      }
+      healthy_upstreams.Set(healthy);
+      const double secs = std::chrono::duration<double>(cfg.health_interval).count();
+      const uint64_t e = egress.value();
+      egress_bps = static_cast<int64_t>(static_cast<double>(e - last_egress) * 8 / secs);
+      last_egress = e;
+      const uint64_t h = hits.value();
+      const uint64_t all = h + misses.value() + collapsed.value();
+      if (all > last_all) {
+        hit_ratio = static_cast<double>(h - last_hits) / static_cast<double>(all - last_all);
+      }
+      last_hits = h;
+      last_all = all;
+    }
+  }
+
+  asio::awaitable<bool> Probe(const Upstream& u) {
+    auto ex = co_await asio::this_coro::executor;
+    beast::tcp_stream s(ex);
+    tcp::resolver resolver(ex);
+    auto [rec, endpoints] = co_await resolver.async_resolve(u.url.host, u.url.port, kTuple);
+    if (rec) co_return false;
+    s.expires_after(cfg.connect_timeout);
+    auto [cec, ep] = co_await s.async_connect(endpoints, kTuple);
+    if (cec) co_return false;
+    http::request<http::empty_body> req(http::verb::get, "/healthz", 11);
+    req.set(http::field::host, u.url.host);
+    auto [wec, wn] = co_await http::async_write(s, req, kTuple);
+    if (wec) co_return false;
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    auto [hec, hn] = co_await http::async_read(s, buffer, res, kTuple);
+    co_return !hec && res.result_int() == 200;
+  }
+};
+
+Edge::Edge(EdgeConfig config, Clock* clock)
+    : config_(std::move(config)), clock_(clock), cache_(config_.cache_bytes) {}
+
+Edge::~Edge() { Stop(); }
+
+Status Edge::Start() {
+  if (config_.upstreams.empty()) {
+    return InvalidArgument("the edge needs at least one upstream (--upstream URL)");
+  }
+  for (const std::string& u : config_.upstreams) {
+    if (!net::ParseUrl(u).ok()) return InvalidArgument("not an upstream URL: " + u);
+  }
+  impl_ = std::make_unique<Impl>(config_, clock_, cache_, metrics_);
+  config_.server.name = "edge";
+  server_ = std::make_unique<net::HttpServer>(
+      config_.server,
+      [impl = impl_.get()](beast::tcp_stream s) { return impl->Session(std::move(s)); });
+  ONAIR_RETURN_IF_ERROR(server_->Start());
+  impl_->server = server_.get();
+  // Health checks and load figures on one loop.
+  server_->ForEachLoop([impl = impl_.get()](asio::io_context& ctx) {
+    if (!impl->ticker_started.exchange(true)) asio::co_spawn(ctx, impl->Ticker(), asio::detached);
+  });
+  return Status::Ok();
+}
+
+void Edge::Stop() {
+  if (server_) server_->Stop();
+  server_.reset();
+}
+
+void Edge::Drain() {
+  if (impl_) impl_->draining = true;
+}
+
+int Edge::port() const { return server_ ? server_->port() : 0; }
+
+}  // namespace onair::edge

@@ -1,0 +1,63 @@
+#include "net/http_answers.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace onair::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+TextResponse TextAnswer(int status, unsigned version, std::string body, const std::string& server,
+                        const std::string& cache_control) {
+  TextResponse res(static_cast<http::status>(status), version);
+  res.set(http::field::server, server);
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::cache_control, cache_control);
+  res.body() = std::move(body);
+  if (!res.body().empty() && res.body().back() != '\n') res.body() += '\n';
+  return res;
+}
+
+asio::awaitable<bool> AwaitRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   std::chrono::milliseconds idle) {
+  if (buffer.size() > 0) co_return true;  // pipelined: already there
+  stream.expires_after(idle);
+  auto [ec, n] =
+      co_await stream.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return false;
+  buffer.commit(n);
+  co_return true;
+}
+
+asio::awaitable<bool> SendAnswer(beast::tcp_stream& stream, TextResponse res,
+                                 std::chrono::milliseconds timeout, bool head) {
+  res.prepare_payload();
+  stream.expires_after(timeout);
+  if (head) {
+    http::response_serializer<http::string_body> sr(res);
+    auto [ec, n] =
+        co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+    co_return !ec;
+  }
+  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+std::optional<TextResponse> HeaderReadError(const beast::error_code& ec,
+                                            const std::string& server) {
+  if (ec == http::error::header_limit) {
+    return TextAnswer(431, 11, "request header too large", server);
+  }
+  if (ec == http::error::body_limit) {
+    return TextAnswer(413, 11, "request body larger than the limit", server);
+  }
+  if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset) {
+    return std::nullopt;
+  }
+  return TextAnswer(400, 11, "bad request: " + ec.message(), server);
+}
+
+}  // namespace onair::net

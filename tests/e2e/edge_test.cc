@@ -1,0 +1,177 @@
+// The edge end to end: the real `onair edge` in front of real origins, read by raw sockets,
+// our client and ffmpeg.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+
+#include "e2e/origin_helpers.h"
+#include "support/raw_socket.h"
+
+namespace onair::test {
+namespace {
+
+std::string UploadHead(const std::string& target) {
+  return "PUT " + target +
+         " HTTP/1.1\r\nHost: origin\r\nAuthorization: Bearer pt\r\nX-Onair-Pipeline: A\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n";
+}
+
+std::string Chunk(const std::string& bytes) {
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  return size + bytes + "\r\n";
+}
+
+int64_t EdgeRequests(const std::string& edge) {
+  const std::string m = Get(edge, "/metrics").body;
+  return Metric(m, "onair_edge_requests_total{cache=\"miss\"}") +
+         Metric(m, "onair_edge_requests_total{cache=\"collapsed\"}") +
+         Metric(m, "onair_edge_requests_total{cache=\"hit\"}");
+}
+
+int64_t OriginReads(const std::string& origin) {
+  const std::string m = Get(origin, "/metrics").body;
+  int64_t sum = 0;
+  for (const char* code : {"200", "304", "404", "410", "503"}) {
+    for (const char* kind : {"live", "dvr"}) {
+      sum += Metric(
+          m, std::string("onair_origin_reads_total{code=\"") + code + "\",kind=\"" + kind + "\"}");
+    }
+  }
+  return sum;
+}
+
+// The live-edge stampede: a thousand viewers ask for a segment that is still arriving at the
+// origin. The origin sees one request; every viewer gets the same, whole bytes, streamed.
+TEST(Edge, AThousandViewersOfASegmentInProgressMakeOneUpstreamRequest) {
+  rlimit files{};
+  getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &files);
+  ASSERT_GE(files.rlim_cur, 2200u) << "this test needs 2 200 descriptors";
+  const std::string dir = TempDir("edge-stampede");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  EdgeProcess edge(dir, {origin.url()});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  const std::string target = Seg("270p", CurrentSegment(ev.ast_us) + 20);
+  const std::string first(200'000, 'a'), second(300'000, 'b');
+  RawSocket writer(origin.port());
+  ASSERT_TRUE(writer.Send(UploadHead(target) + Chunk(first)));
+  ASSERT_TRUE(UploadBegun(origin.port(), target));
+  const int64_t reads_before = OriginReads(origin.url());
+
+  constexpr int kViewers = 1000;
+  std::vector<std::unique_ptr<RawSocket>> viewers;
+  for (int k = 0; k < kViewers; ++k) {
+    viewers.push_back(std::make_unique<RawSocket>(edge.port()));
+    ASSERT_TRUE(viewers.back()->connected()) << k;
+    ASSERT_TRUE(viewers.back()->Send("GET " + target +
+                                     " HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n"));
+  }
+  // Every request has reached the edge before the rest of the segment is written.
+  for (int k = 0; k < 200 && EdgeRequests(edge.url()) < kViewers; ++k) {
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  ASSERT_EQ(EdgeRequests(edge.url()), kViewers);
+  ASSERT_TRUE(writer.Send(Chunk(second) + "0\r\n\r\n"));
+  int whole = 0;
+  for (auto& v : viewers) {
+    RawResponse r = ParseResponse(v->ReadUntilClosed(milliseconds(10'000)));
+    EXPECT_EQ(r.status, 200);
+    if (r.complete && r.body == first + second) whole++;
+  }
+  EXPECT_EQ(whole, kViewers);
+  EXPECT_EQ(OriginReads(origin.url()) - reads_before, 1) << "the origin saw more than one fill";
+  const std::string m = Get(edge.url(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "onair_edge_requests_total{cache=\"miss\"}"), 1) << m;
+  EXPECT_EQ(Metric(m, "onair_edge_fills_total{result=\"ok\"}"), 1);
+  // Now complete and cached: the next viewer is a hit, with a length.
+  net::Response again = Get(edge.url(), target);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(Header(again, "X-Onair-Cache"), "hit");
+  EXPECT_TRUE(again.body == first + second);
+}
+
+// The origin's answers, kept for exactly as long as it said.
+TEST(Edge, FollowsTheOriginsLifetimes) {
+  const std::string dir = TempDir("edge-answers");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  EdgeProcess edge(dir, {origin.url()});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  // A "not yet" 404: kept to the millisecond, the lifetime left counted down.
+  const std::string later = Seg("270p", CurrentSegment(ev.ast_us) + 3);
+  const auto asked = steady_clock::now();
+  net::Response first = Get(edge.url(), later);
+  ASSERT_EQ(first.status, 404);
+  EXPECT_EQ(Header(first, "X-Onair-Cache"), "miss");
+  const int64_t ms = std::atoll(Header(first, "X-Onair-Max-Age-Ms").c_str());
+  ASSERT_GT(ms, 1500);
+  std::this_thread::sleep_for(milliseconds(300));
+  net::Response kept = Get(edge.url(), later);
+  EXPECT_EQ(kept.status, 404);
+  EXPECT_EQ(Header(kept, "X-Onair-Cache"), "hit");
+  EXPECT_LE(std::atoll(Header(kept, "X-Onair-Max-Age-Ms").c_str()), ms - 250);
+  // Made-up queries are the same object (only the origin's ?v= makes another).
+  EXPECT_EQ(Header(Get(edge.url(), later + "?nocache=42"), "X-Onair-Cache"), "hit");
+  EXPECT_EQ(Header(Get(edge.url(), later + "?v=3"), "X-Onair-Cache"), "miss");
+  EXPECT_EQ(Header(kept, "Cache-Control"),
+            "public, max-age=" +
+                std::to_string(std::atoll(Header(kept, "X-Onair-Max-Age-Ms").c_str()) / 1000));
+  std::this_thread::sleep_until(asked + milliseconds(ms + 50));
+  net::Response due = Get(edge.url(), later);      // the origin holds it now: no pipeline, so
+  EXPECT_NE(Header(due, "X-Onair-Cache"), "hit");  // it answers 404 no-cache after the hold
+  // A 410 is kept; a held request for the next segment is collapsed, not kept as a 404.
+  const std::string past = Seg("270p", CurrentSegment(ev.ast_us) - 20);
+  EXPECT_EQ(Get(edge.url(), past).status, 410);
+  net::Response gone = Get(edge.url(), past);
+  EXPECT_EQ(gone.status, 410);
+  EXPECT_EQ(Header(gone, "X-Onair-Cache"), "hit");
+  EXPECT_EQ(Get(edge.url(), "/live/nope/270p/1.m4s").status, 404);
+  EXPECT_EQ(Get(edge.url(), "/elsewhere").status, 404);
+}
+
+// ffmpeg plays through the edge; with two origins (the pipeline publishes to both), the
+// first one killed mid-event: the edge fails over and no segment number goes missing.
+TEST(Edge, PlaysThroughTheEdgeAndKillingAnOriginLosesNothing) {
+  const std::string dir = TempDir("edge-failover");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess first(dir, ev.path), second(dir, ev.path);
+  ASSERT_GT(first.port(), 0) << first.log();
+  ASSERT_GT(second.port(), 0) << second.log();
+  EdgeProcess edge(dir, {first.url(), second.url()});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  std::vector<std::string> args = PublishingPipeline(dir, ev, first.url(), "A", 12);
+  args.insert(args.end(), {"--publish", second.url()});
+  Background a(args, dir + "/a.log");
+  std::this_thread::sleep_for(seconds(4));
+  // A viewer across the kill.
+  Background player({"ffmpeg", "-v", "error", "-i", edge.url() + "/live/e2e/270p/index.m3u8", "-t",
+                     "6", "-f", "null", "-"},
+                    dir + "/ffmpeg.log");
+  std::this_thread::sleep_for(seconds(3));
+  first.process().Signal(SIGKILL);
+  EXPECT_EQ(player.Wait(60), 0) << ReadFile(dir + "/ffmpeg.log");
+  EXPECT_EQ(ReadFile(dir + "/ffmpeg.log"), "");
+  ASSERT_EQ(a.Wait(60), 0) << ReadFile(dir + "/a.log");
+  for (const std::string r : {"270p", "136p", "audio"}) {
+    auto log = SegmentLog(dir + "/out-A", r);
+    ASSERT_EQ(log.size(), 6u) << r;
+    for (const auto& seg : log) {
+      const int64_t n = seg["number"];
+      net::Response res = Get(edge.url(), Seg(r, n));
+      EXPECT_EQ(res.status, 200) << r << " " << n;
+      EXPECT_TRUE(res.body == ReadFile(dir + "/out-A/" + r + "/" + std::to_string(n) + ".m4s"))
+          << r << " " << n;
+    }
+  }
+  const std::string m = Get(edge.url(), "/metrics").body;
+  EXPECT_EQ(Metric(m, "onair_edge_upstreams_healthy"), 1) << m;
+}
+
+}  // namespace
+}  // namespace onair::test
