@@ -18,10 +18,13 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
   cmd->add_option("--upstream", c->upstreams,
                   "origin or parent edge base URL; repeat for failover, tried in order")
       ->required();
-  cmd->add_option("--cache-mb", c->cache_bytes, "cache size in MiB")
+  cmd->add_option_function<double>(
+         "--cache-mb", [c](double mb) { c->cache_bytes = static_cast<int64_t>(mb * (1 << 20)); },
+         "cache size in MiB (fractions allowed)")
       ->check(CLI::PositiveNumber)
-      ->default_str("1024")
-      ->transform([](std::string v) { return std::to_string(std::stoll(v) << 20); });
+      ->default_str("1024");
+  cmd->add_option("--access-log", c->access_log,
+                  "file for one tab-separated line per viewer request (docs/edge.md)");
   return [c, cmd]() -> int {
     if (!cmd->parsed()) return -1;
     edge::Edge e(*c, &SystemClock::Instance());

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "edge/access_log.h"
 #include "net/http_answers.h"
 #include "net/url.h"
 #include "net/waiter.h"
@@ -134,6 +135,7 @@ struct Edge::Impl {
   MetricsRegistry& m;
   std::vector<std::unique_ptr<Upstream>> upstreams;
   net::HttpServer* server = nullptr;
+  std::unique_ptr<AccessLog> access_log;
   std::atomic<bool> draining{false};
   std::atomic<int64_t> fills_in_flight{0};
   std::atomic<bool> ticker_started{false};
@@ -162,6 +164,7 @@ struct Edge::Impl {
   Gauge& fills_gauge = m.gauge("onair_edge_fills_in_flight", "Upstream fills in progress.");
   Gauge& cache_bytes = m.gauge("onair_edge_cache_bytes", "Bytes of complete cached objects.");
   Gauge& cache_objects = m.gauge("onair_edge_cache_objects", "Objects in the cache.");
+  Gauge& evictions = m.gauge("onair_edge_evictions", "Objects evicted to stay in budget, so far.");
   Gauge& healthy_upstreams = m.gauge("onair_edge_upstreams_healthy", "Upstreams passing checks.");
 
   // Load over the last second, for steering (updated by Ticker()).
@@ -229,6 +232,7 @@ struct Edge::Impl {
     if (path == "/metrics") {
       cache_bytes.Set(cache.bytes());
       cache_objects.Set(static_cast<int64_t>(cache.objects()));
+      evictions.Set(cache.evictions());
       auto res = Text(200, v, m.Text());
       res.set(http::field::content_type, "text/plain; version=0.0.4");
       co_return co_await Send(stream, std::move(res), head);
@@ -261,10 +265,49 @@ struct Edge::Impl {
 
   // ----- objects -----
   enum class Outcome { kDone, kClosed, kRetry };
+  struct Served {  // what one viewer got, for the access log
+    int status = 0;
+    uint64_t bytes = 0;
+    steady_clock::time_point first_byte{};
+    EdgeCache::Kind kind = EdgeCache::Kind::kMiss;
+  };
+
+  void LogAccess(beast::tcp_stream& stream, const http::request<http::empty_body>& req,
+                 UtcMicros at, steady_clock::time_point start, const Served& served) {
+    if (!access_log) return;
+    AccessRecord r;
+    r.at = at;
+    beast::error_code ec;
+    const auto peer = stream.socket().remote_endpoint(ec);
+    r.client = ec ? "-" : peer.address().to_string();
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.status = served.status;
+    r.bytes = served.bytes;
+    r.cache = CacheName(served.kind);
+    const auto us = [&](steady_clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::microseconds>(t - start).count();
+    };
+    r.first_byte_us = served.first_byte == steady_clock::time_point{} ? -1 : us(served.first_byte);
+    r.total_us = us(steady_clock::now());
+    access_log->Write(r);
+  }
+
+  static std::string CacheName(EdgeCache::Kind kind) {
+    switch (kind) {
+      case EdgeCache::Kind::kHit:
+        return "hit";
+      case EdgeCache::Kind::kCollapsed:
+        return "collapsed";
+      default:
+        return "miss";
+    }
+  }
 
   asio::awaitable<bool> Object(beast::tcp_stream& stream,
                                const http::request<http::empty_body>& req, bool head) {
     const auto start = steady_clock::now();
+    const UtcMicros arrived = clock->Now();
     const std::string key = CacheKey(req.target());
     const bool live = IsLive(key);
     for (int attempt = 0; attempt < 1 + static_cast<int>(upstreams.size()); ++attempt) {
@@ -278,7 +321,10 @@ struct Edge::Impl {
         fills_gauge.Set(fills_in_flight.load());
         asio::co_spawn(stream.get_executor(), Fill(found.object, key), asio::detached);
       }
-      const Outcome out = co_await Deliver(stream, req, found, head, start);
+      Served served;
+      served.kind = found.kind;
+      const Outcome out = co_await Deliver(stream, req, found, head, start, served);
+      if (out != Outcome::kRetry) LogAccess(stream, req, arrived, start, served);
       if (out == Outcome::kDone) co_return true;
       if (out == Outcome::kClosed) co_return false;
       retries.Inc();  // the fill failed before this viewer got a byte: fill again
@@ -319,7 +365,7 @@ struct Edge::Impl {
   asio::awaitable<Outcome> Deliver(beast::tcp_stream& stream,
                                    const http::request<http::empty_body>& req,
                                    const EdgeCache::Lookup& found, bool head,
-                                   steady_clock::time_point start) {
+                                   steady_clock::time_point start, Served& served) {
     const auto& object = found.object;
     auto waiter = std::make_shared<net::Waiter>(stream.get_executor());
     const auto wait_limit = cfg.upstream_header_timeout + cfg.upstream_idle_timeout;
@@ -344,6 +390,7 @@ struct Edge::Impl {
           for (const auto& f : res) nm.set(f.name_string(), f.value());
           stream.expires_after(cfg.send_timeout);
           auto [ec, n] = co_await http::async_write(stream, nm, kTuple);
+          served.status = 304;
           co_return ec ? Outcome::kClosed : Outcome::kDone;
         }
         if (complete) {
@@ -356,15 +403,18 @@ struct Edge::Impl {
         auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
         if (ec) co_return Outcome::kClosed;
         header_sent = true;
+        served.status = answer->status;
         if (head) co_return complete ? Outcome::kDone : Outcome::kClosed;
         if (!view.pieces.empty()) {
-          first_byte.Observe(std::chrono::duration<double>(steady_clock::now() - start).count());
+          served.first_byte = steady_clock::now();
+          first_byte.Observe(std::chrono::duration<double>(served.first_byte - start).count());
         }
         if (complete) {
           std::vector<asio::const_buffer> bufs;
           for (const auto& p : view.pieces) bufs.push_back(asio::buffer(*p));
           auto [wec, wn] = co_await asio::async_write(stream, bufs, kTuple);
           egress.Inc(wn);
+          served.bytes += wn;
           co_return wec ? Outcome::kClosed : Outcome::kDone;
         }
       }
@@ -374,6 +424,7 @@ struct Edge::Impl {
             co_await asio::async_write(stream, http::make_chunk(asio::buffer(*p)), kTuple);
         if (wec) co_return Outcome::kClosed;
         egress.Inc(p->size());
+        served.bytes += p->size();
       }
       next += view.pieces.size();
       if (view.pieces.empty()) {
@@ -561,6 +612,11 @@ Status Edge::Start() {
     if (!net::ParseUrl(u).ok()) return InvalidArgument("not an upstream URL: " + u);
   }
   impl_ = std::make_unique<Impl>(config_, clock_, cache_, metrics_);
+  if (!config_.access_log.empty()) {
+    auto log = AccessLog::Open(config_.access_log);
+    if (!log.ok()) return log.status();
+    impl_->access_log = std::move(*log);
+  }
   config_.server.name = "edge";
   server_ = std::make_unique<net::HttpServer>(
       config_.server,

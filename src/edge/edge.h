@@ -33,6 +33,7 @@ struct EdgeConfig {
   std::chrono::milliseconds upstream_header_timeout{10'000};
   std::chrono::milliseconds upstream_idle_timeout{5'000};  // between body bytes
   std::chrono::milliseconds health_interval{1'000};
+  std::string access_log;  // a file for one line per viewer request ("": none)
 };
 
 class Edge {

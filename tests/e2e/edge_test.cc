@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include "e2e/origin_helpers.h"
@@ -101,7 +102,7 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   EventFile ev = WriteEvent(dir);
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
-  EdgeProcess edge(dir, {origin.url()});
+  EdgeProcess edge(dir, {origin.url()}, {"--access-log", dir + "/access.log"});
   ASSERT_GT(edge.port(), 0) << edge.log();
   // A "not yet" 404: kept to the millisecond, the lifetime left counted down.
   const std::string later = Seg("270p", CurrentSegment(ev.ast_us) + 3);
@@ -133,6 +134,14 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   EXPECT_EQ(Header(gone, "X-Onair-Cache"), "hit");
   EXPECT_EQ(Get(edge.url(), "/live/nope/270p/1.m4s").status, 404);
   EXPECT_EQ(Get(edge.url(), "/elsewhere").status, 404);
+  // The access log: a line per object request (docs/edge.md), complete once the edge stops.
+  edge.process().Signal(SIGTERM);
+  ASSERT_EQ(edge.process().Wait(20), 0) << edge.log();
+  const std::string log = ReadFile(dir + "/access.log");
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 8) << log;
+  EXPECT_NE(log.find("\t127.0.0.1\tGET\t" + later + "\t404\t"), std::string::npos) << log;
+  EXPECT_NE(log.find("\t410\t"), std::string::npos) << log;
+  EXPECT_NE(log.find("\thit\t"), std::string::npos) << log;
 }
 
 // ffmpeg plays through the edge; with two origins (the pipeline publishes to both), the
@@ -171,6 +180,44 @@ TEST(Edge, PlaysThroughTheEdgeAndKillingAnOriginLosesNothing) {
   }
   const std::string m = Get(edge.url(), "/metrics").body;
   EXPECT_EQ(Metric(m, "onair_edge_upstreams_healthy"), 1) << m;
+}
+
+// A cache of 256 KiB in front of a three-rendition event: a viewer reading every rendition's
+// playlist and segments for the whole run always gets them, and the cache never holds more
+// than its budget.
+TEST(Edge, EvictionKeepsTheCacheInsideItsBudget) {
+  const std::string dir = TempDir("edge-evict");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  EdgeProcess edge(dir, {origin.url()}, {"--cache-mb", "0.25"});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  Background a(PublishingPipeline(dir, ev, origin.url(), "A", 12), dir + "/a.log");
+  int served = 0, failed = 0;
+  int64_t most = 0;
+  while (a.Wait(0) == -1) {
+    for (const std::string r : {"270p", "136p", "audio"}) {
+      net::Response playlist = Get(edge.url(), "/live/e2e/" + r + "/index.m3u8");
+      if (playlist.status != 200) continue;
+      size_t at = 0;
+      while ((at = playlist.body.find(".m4s", at)) != std::string::npos) {
+        const size_t start = playlist.body.rfind('\n', at) + 1;
+        net::Response seg =
+            Get(edge.url(), "/live/e2e/" + r + "/" + playlist.body.substr(start, at + 4 - start));
+        (seg.status == 200 ? served : failed)++;
+        at += 4;
+      }
+    }
+    most = std::max(most, Metric(Get(edge.url(), "/metrics").body, "onair_edge_cache_bytes"));
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ASSERT_EQ(a.Wait(0), 0) << ReadFile(dir + "/a.log");
+  EXPECT_GT(served, 30);
+  EXPECT_EQ(failed, 0);
+  EXPECT_LE(most, 256 * 1024);
+  const std::string m = Get(edge.url(), "/metrics").body;
+  EXPECT_GT(Metric(m, "onair_edge_evictions"), 0) << m;
+  EXPECT_LE(Metric(m, "onair_edge_cache_bytes"), 256 * 1024);
 }
 
 }  // namespace
