@@ -17,6 +17,8 @@ PACKAGES=(
   libxml2-utils docbook5-xml
   # origin tests and benchmarks: nginx as a standard cache and as the static-file peer, wrk
   nginx wrk
+  # edge tests: curl as a real HTTPS client verifying the demo CA
+  curl
   # bench/: GNU time for CPU seconds
   time
 )

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "app/serve.h"
+#include "core/log.h"
 #include "edge/edge.h"
+#include "net/tls.h"
 
 namespace onair::app {
 
@@ -25,10 +27,41 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
       ->default_str("1024");
   cmd->add_option("--access-log", c->access_log,
                   "file for one tab-separated line per viewer request (docs/edge.md)");
-  return [c, cmd]() -> int {
+  auto demo_dir = std::make_shared<std::string>();
+  cmd->add_option("--tls-port", c->tls_port, "HTTPS port (0: any free port, printed; -1: none)")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", c->tls.certificate_chain, "PEM certificate chain for HTTPS");
+  cmd->add_option("--tls-key", c->tls.private_key, "PEM private key for HTTPS");
+  cmd->add_option("--tls-demo-dir", *demo_dir,
+                  "make a private CA and a certificate for localhost/127.0.0.1 (and --host) "
+                  "here, for HTTPS without a real certificate; clients trust DIR/ca.pem");
+  return [c, cmd, demo_dir]() -> int {
     if (!cmd->parsed()) return -1;
+    if (!demo_dir->empty()) {
+      std::vector<std::string> names = {"localhost", "127.0.0.1"};
+      if (c->server.host != "0.0.0.0" && c->server.host != "127.0.0.1") {
+        names.push_back(c->server.host);
+      }
+      auto files = net::MakeDemoCertificates(*demo_dir, names);
+      if (!files.ok()) {
+        Logger("onair")->error("{}", files.status().message());
+        return 2;
+      }
+      c->tls = *files;
+      if (c->tls_port < 0) c->tls_port = 8443;
+    }
+    if (c->tls_port >= 0 && (c->tls.certificate_chain.empty() || c->tls.private_key.empty())) {
+      Logger("onair")->error("HTTPS needs --tls-cert and --tls-key, or --tls-demo-dir");
+      return 2;
+    }
     edge::Edge e(*c, &SystemClock::Instance());
-    return ServeUntilStopped(e, "edge", c->server.host);
+    return ServeUntilStopped(e, "edge", c->server.host, [&]() -> std::string {
+      if (e.tls_port() == 0) return "";
+      return "onair edge listening on https://" + c->server.host + ":" +
+             std::to_string(e.tls_port()) +
+             (c->tls.ca.empty() ? "" : " (clients trust " + c->tls.ca + ")") + "\n";
+    });
   };
 }
 

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -25,15 +26,18 @@ inline void AddServerFlags(CLI::App* cmd, net::ServerOptions& server) {
       ->check(CLI::NonNegativeNumber);
 }
 
-// Service: Status Start(), int port(), void Stop().
+// Service: Status Start(), int port(), void Stop(). `more`: further lines to print once it
+// listens (other ports, files to hand to clients).
 template <class Service>
-int ServeUntilStopped(Service& service, const std::string& name, const std::string& host) {
+int ServeUntilStopped(Service& service, const std::string& name, const std::string& host,
+                      const std::function<std::string()>& more = nullptr) {
   Status s = service.Start();
   if (!s.ok()) {
     Logger("onair")->error("{}", s.message());
     return 2;
   }
   std::printf("onair %s listening on http://%s:%d\n", name.c_str(), host.c_str(), service.port());
+  if (more) std::printf("%s", more().c_str());
   std::fflush(stdout);
   while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   Logger("onair")->info("stopping the {}", name);

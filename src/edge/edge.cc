@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -135,7 +136,9 @@ struct Edge::Impl {
   MetricsRegistry& m;
   std::vector<std::unique_ptr<Upstream>> upstreams;
   net::HttpServer* server = nullptr;
+  net::HttpServer* tls_server = nullptr;
   std::unique_ptr<AccessLog> access_log;
+  std::shared_ptr<asio::ssl::context> tls_context;
   std::atomic<bool> draining{false};
   std::atomic<int64_t> fills_in_flight{0};
   std::atomic<bool> ticker_started{false};
@@ -192,20 +195,33 @@ struct Edge::Impl {
     return net::TextAnswer(status, version, std::move(body), "onair-edge", cache);
   }
 
-  asio::awaitable<bool> Send(beast::tcp_stream& stream, http::response<http::string_body> res,
+  template <class Stream>
+  asio::awaitable<bool> Send(Stream& stream, http::response<http::string_body> res,
                              bool head = false) {
     return net::SendAnswer(stream, std::move(res), cfg.send_timeout, head);
   }
 
   // ----- the connection -----
-  asio::awaitable<void> Session(beast::tcp_stream stream) {
+  asio::awaitable<void> Session(beast::tcp_stream stream) { co_await Serve(stream); }
+
+  // HTTPS: the handshake within the header deadline, then the same as plain HTTP.
+  asio::awaitable<void> TlsSession(beast::tcp_stream stream) {
+    beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), *tls_context);
+    beast::get_lowest_layer(tls).expires_after(cfg.header_timeout);
+    auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kTuple);
+    if (ec) co_return;
+    co_await Serve(tls);
+  }
+
+  template <class Stream>
+  asio::awaitable<void> Serve(Stream& stream) {
     beast::flat_buffer buffer;
     for (;;) {
       if (!co_await net::AwaitRequest(stream, buffer, cfg.idle_timeout)) co_return;
       http::request_parser<http::empty_body> parser;
       parser.header_limit(cfg.header_limit);
       parser.body_limit(0);
-      stream.expires_after(cfg.header_timeout);
+      beast::get_lowest_layer(stream).expires_after(cfg.header_timeout);
       auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
       if (ec) {
         if (auto answer = net::HeaderReadError(ec, "onair-edge")) {
@@ -218,8 +234,8 @@ struct Edge::Impl {
     }
   }
 
-  asio::awaitable<bool> Handle(beast::tcp_stream& stream,
-                               const http::request<http::empty_body>& req) {
+  template <class Stream>
+  asio::awaitable<bool> Handle(Stream& stream, const http::request<http::empty_body>& req) {
     const unsigned v = req.version();
     const std::string_view target = req.target();
     const std::string_view path = target.substr(0, target.find('?'));
@@ -254,7 +270,8 @@ struct Edge::Impl {
     for (const auto& u : upstreams) healthy += u->healthy ? 1 : 0;
     const char* state = draining ? "draining" : healthy == 0 ? "no-upstream" : "healthy";
     nlohmann::json j = {{"state", state},
-                        {"connections", server ? server->open_connections() : 0},
+                        {"connections", (server ? server->open_connections() : 0) +
+                                            (tls_server ? tls_server->open_connections() : 0)},
                         {"egress_bps", egress_bps.load()},
                         {"cache_hit_ratio", hit_ratio.load()},
                         {"fills_in_flight", fills_in_flight.load()},
@@ -272,13 +289,14 @@ struct Edge::Impl {
     EdgeCache::Kind kind = EdgeCache::Kind::kMiss;
   };
 
-  void LogAccess(beast::tcp_stream& stream, const http::request<http::empty_body>& req,
-                 UtcMicros at, steady_clock::time_point start, const Served& served) {
+  template <class Stream>
+  void LogAccess(Stream& stream, const http::request<http::empty_body>& req, UtcMicros at,
+                 steady_clock::time_point start, const Served& served) {
     if (!access_log) return;
     AccessRecord r;
     r.at = at;
     beast::error_code ec;
-    const auto peer = stream.socket().remote_endpoint(ec);
+    const auto peer = beast::get_lowest_layer(stream).socket().remote_endpoint(ec);
     r.client = ec ? "-" : peer.address().to_string();
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
@@ -304,8 +322,9 @@ struct Edge::Impl {
     }
   }
 
-  asio::awaitable<bool> Object(beast::tcp_stream& stream,
-                               const http::request<http::empty_body>& req, bool head) {
+  template <class Stream>
+  asio::awaitable<bool> Object(Stream& stream, const http::request<http::empty_body>& req,
+                               bool head) {
     const auto start = steady_clock::now();
     const UtcMicros arrived = clock->Now();
     const std::string key = CacheKey(req.target());
@@ -362,8 +381,8 @@ struct Edge::Impl {
   // One viewer's response from a cached or filling object: nothing until the first body byte
   // (or the end) is there, so that a fill failing before it can still be retried; then the
   // whole object with its length, or chunk after chunk as they arrive.
-  asio::awaitable<Outcome> Deliver(beast::tcp_stream& stream,
-                                   const http::request<http::empty_body>& req,
+  template <class Stream>
+  asio::awaitable<Outcome> Deliver(Stream& stream, const http::request<http::empty_body>& req,
                                    const EdgeCache::Lookup& found, bool head,
                                    steady_clock::time_point start, Served& served) {
     const auto& object = found.object;
@@ -388,7 +407,7 @@ struct Edge::Impl {
             req[http::field::if_none_match] == etag) {
           http::response<http::empty_body> nm(http::status::not_modified, req.version());
           for (const auto& f : res) nm.set(f.name_string(), f.value());
-          stream.expires_after(cfg.send_timeout);
+          beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
           auto [ec, n] = co_await http::async_write(stream, nm, kTuple);
           served.status = 304;
           co_return ec ? Outcome::kClosed : Outcome::kDone;
@@ -399,7 +418,7 @@ struct Edge::Impl {
           res.chunked(true);
         }
         http::response_serializer<http::empty_body> sr(res);
-        stream.expires_after(cfg.send_timeout);
+        beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
         auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
         if (ec) co_return Outcome::kClosed;
         header_sent = true;
@@ -419,7 +438,7 @@ struct Edge::Impl {
         }
       }
       for (const auto& p : view.pieces) {
-        stream.expires_after(cfg.send_timeout);
+        beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
         auto [wec, wn] =
             co_await asio::async_write(stream, http::make_chunk(asio::buffer(*p)), kTuple);
         if (wec) co_return Outcome::kClosed;
@@ -434,7 +453,7 @@ struct Edge::Impl {
         }
       }
     }
-    stream.expires_after(cfg.send_timeout);
+    beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
     auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
     co_return lec ? Outcome::kClosed : Outcome::kDone;
   }
@@ -623,6 +642,18 @@ Status Edge::Start() {
       [impl = impl_.get()](beast::tcp_stream s) { return impl->Session(std::move(s)); });
   ONAIR_RETURN_IF_ERROR(server_->Start());
   impl_->server = server_.get();
+  if (config_.tls_port >= 0) {
+    auto ctx = net::ServerTlsContext(config_.tls);
+    if (!ctx.ok()) return ctx.status();
+    impl_->tls_context = *ctx;
+    net::ServerOptions tls = config_.server;
+    tls.port = config_.tls_port;
+    tls.name = "edge-tls";
+    tls_server_ = std::make_unique<net::HttpServer>(
+        tls, [impl = impl_.get()](beast::tcp_stream s) { return impl->TlsSession(std::move(s)); });
+    ONAIR_RETURN_IF_ERROR(tls_server_->Start());
+    impl_->tls_server = tls_server_.get();
+  }
   // Health checks and load figures on one loop.
   server_->ForEachLoop([impl = impl_.get()](asio::io_context& ctx) {
     if (!impl->ticker_started.exchange(true)) asio::co_spawn(ctx, impl->Ticker(), asio::detached);
@@ -631,6 +662,8 @@ Status Edge::Start() {
 }
 
 void Edge::Stop() {
+  if (tls_server_) tls_server_->Stop();
+  tls_server_.reset();
   if (server_) server_->Stop();
   server_.reset();
 }
@@ -640,5 +673,7 @@ void Edge::Drain() {
 }
 
 int Edge::port() const { return server_ ? server_->port() : 0; }
+
+int Edge::tls_port() const { return tls_server_ ? tls_server_->port() : 0; }
 
 }  // namespace onair::edge

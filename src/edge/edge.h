@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "edge/cache.h"
 #include "net/http_server.h"
+#include "net/tls.h"
 
 namespace onair::edge {
 
@@ -34,6 +35,9 @@ struct EdgeConfig {
   std::chrono::milliseconds upstream_idle_timeout{5'000};  // between body bytes
   std::chrono::milliseconds health_interval{1'000};
   std::string access_log;  // a file for one line per viewer request ("": none)
+  // HTTPS on its own port (-1: none; 0: the OS chooses), same host and loops.
+  int tls_port = -1;
+  net::TlsFiles tls;
 };
 
 class Edge {
@@ -48,6 +52,7 @@ class Edge {
   // Still serving, but telling steering to send new viewers elsewhere.
   void Drain();
   int port() const;
+  int tls_port() const;
   MetricsRegistry& metrics() { return metrics_; }
   EdgeCache& cache() { return cache_; }
 
@@ -58,7 +63,7 @@ class Edge {
   MetricsRegistry metrics_;
   EdgeCache cache_;
   std::unique_ptr<Impl> impl_;
-  std::unique_ptr<net::HttpServer> server_;
+  std::unique_ptr<net::HttpServer> server_, tls_server_;
 };
 
 }  // namespace onair::edge

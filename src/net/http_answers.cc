@@ -1,8 +1,6 @@
 #include "net/http_answers.h"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace onair::net {
 
@@ -18,31 +16,6 @@ TextResponse TextAnswer(int status, unsigned version, std::string body, const st
   res.body() = std::move(body);
   if (!res.body().empty() && res.body().back() != '\n') res.body() += '\n';
   return res;
-}
-
-asio::awaitable<bool> AwaitRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                   std::chrono::milliseconds idle) {
-  if (buffer.size() > 0) co_return true;  // pipelined: already there
-  stream.expires_after(idle);
-  auto [ec, n] =
-      co_await stream.async_read_some(buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return false;
-  buffer.commit(n);
-  co_return true;
-}
-
-asio::awaitable<bool> SendAnswer(beast::tcp_stream& stream, TextResponse res,
-                                 std::chrono::milliseconds timeout, bool head) {
-  res.prepare_payload();
-  stream.expires_after(timeout);
-  if (head) {
-    http::response_serializer<http::string_body> sr(res);
-    auto [ec, n] =
-        co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
-    co_return !ec;
-  }
-  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
-  co_return !ec;
 }
 
 std::optional<TextResponse> HeaderReadError(const beast::error_code& ec,

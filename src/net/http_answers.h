@@ -3,7 +3,9 @@
 // could not be read.
 #pragma once
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -21,14 +23,35 @@ TextResponse TextAnswer(int status, unsigned version, std::string body, const st
                         const std::string& cache_control = "no-store");
 
 // Waits up to `idle` for the first byte of the next request on a kept-alive connection (it
-// lands in `buffer`); false when the client closed or stayed silent.
-boost::asio::awaitable<bool> AwaitRequest(boost::beast::tcp_stream& stream,
-                                          boost::beast::flat_buffer& buffer,
-                                          std::chrono::milliseconds idle);
+// lands in `buffer`); false when the client closed or stayed silent. Stream: a
+// beast::tcp_stream or a TLS stream over one.
+template <class Stream>
+boost::asio::awaitable<bool> AwaitRequest(Stream& stream, boost::beast::flat_buffer& buffer,
+                                          std::chrono::milliseconds idle) {
+  if (buffer.size() > 0) co_return true;  // pipelined: already there
+  boost::beast::get_lowest_layer(stream).expires_after(idle);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096),
+                                                 boost::asio::as_tuple(boost::asio::use_awaitable));
+  if (ec) co_return false;
+  buffer.commit(n);
+  co_return true;
+}
 
 // Sends a whole answer (only its header for HEAD) within `timeout`; false if the client left.
-boost::asio::awaitable<bool> SendAnswer(boost::beast::tcp_stream& stream, TextResponse res,
-                                        std::chrono::milliseconds timeout, bool head = false);
+template <class Stream>
+boost::asio::awaitable<bool> SendAnswer(Stream& stream, TextResponse res,
+                                        std::chrono::milliseconds timeout, bool head = false) {
+  constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  res.prepare_payload();
+  boost::beast::get_lowest_layer(stream).expires_after(timeout);
+  if (head) {
+    http::response_serializer<http::string_body> sr(res);
+    auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
+    co_return !ec;
+  }
+  auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+  co_return !ec;
+}
 
 // The answer to a request whose header could not be read: 431 (too large), 413 (a declared
 // body over the limit), 400 with the parser's reason; none for a client that left or was too

@@ -220,5 +220,42 @@ TEST(Edge, EvictionKeepsTheCacheInsideItsBudget) {
   EXPECT_LE(Metric(m, "onair_edge_cache_bytes"), 256 * 1024);
 }
 
+// HTTPS with the demo CA: curl verifies the edge's certificate (for localhost and 127.0.0.1)
+// with nothing but the CA file, and refuses it without.
+TEST(Edge, HttpsWithTheDemoCertificateVerifies) {
+  const std::string dir = TempDir("edge-tls");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  const std::string init(5000, 'i');  // any bytes: the one candidate is served
+  ASSERT_EQ(Put(origin.url(), "A", Seg("270p", "init"), init), 201);
+  EdgeProcess edge(dir, {origin.url()}, {"--tls-port", "0", "--tls-demo-dir", dir + "/tls"});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  int tls_port = 0;
+  for (int k = 0; k < 100 && tls_port == 0; ++k) {
+    const std::string log = edge.log();
+    const std::string marker = "listening on https://127.0.0.1:";
+    const size_t at = log.find(marker);
+    if (at != std::string::npos) tls_port = std::atoi(log.c_str() + at + marker.size());
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  ASSERT_GT(tls_port, 0) << edge.log();
+  const std::string ca = dir + "/tls/ca.pem";
+  for (const std::string host : {"localhost", "127.0.0.1"}) {
+    const std::string base = "https://" + host + ":" + std::to_string(tls_port);
+    CommandResult health = RunCommand({"curl", "-sS", "--cacert", ca, base + "/healthz"}, 30);
+    EXPECT_EQ(health.exit_code, 0) << health.err;
+    EXPECT_EQ(health.out, "ok\n");
+    CommandResult object = RunCommand(
+        {"curl", "-sS", "--cacert", ca, "-o", dir + "/init-" + host, base + Seg("270p", "init")},
+        30);
+    EXPECT_EQ(object.exit_code, 0) << object.err;
+    EXPECT_TRUE(ReadFile(dir + "/init-" + host) == init);
+  }
+  CommandResult untrusted =
+      RunCommand({"curl", "-sS", "https://localhost:" + std::to_string(tls_port) + "/healthz"}, 30);
+  EXPECT_EQ(untrusted.exit_code, 60) << "curl accepted a certificate it cannot verify";
+}
+
 }  // namespace
 }  // namespace onair::test
