@@ -96,6 +96,49 @@ TEST(Edge, AThousandViewersOfASegmentInProgressMakeOneUpstreamRequest) {
   EXPECT_TRUE(again.body == first + second);
 }
 
+// Tiers: two edges whose upstream is a parent edge. Viewers on both ask for a segment in
+// progress: each child fills once from the parent, the parent once from the origin.
+TEST(Edge, ChildEdgesFillFromTheirParentAndTheOriginSeesOneRequest) {
+  const std::string dir = TempDir("edge-tiers");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  EdgeProcess parent(dir, {origin.url()});
+  ASSERT_GT(parent.port(), 0) << parent.log();
+  EdgeProcess child1(dir, {parent.url()}), child2(dir, {parent.url()});
+  ASSERT_GT(child1.port(), 0) << child1.log();
+  ASSERT_GT(child2.port(), 0) << child2.log();
+  const std::string target = Seg("270p", CurrentSegment(ev.ast_us) + 20);
+  const std::string first(100'000, 'a'), second(100'000, 'b');
+  RawSocket writer(origin.port());
+  ASSERT_TRUE(writer.Send(UploadHead(target) + Chunk(first)));
+  ASSERT_TRUE(UploadBegun(origin.port(), target));
+  const int64_t reads_before = OriginReads(origin.url());
+  std::vector<std::unique_ptr<RawSocket>> viewers;
+  for (const EdgeProcess* child : {&child1, &child2}) {
+    for (int k = 0; k < 50; ++k) {
+      viewers.push_back(std::make_unique<RawSocket>(child->port()));
+      ASSERT_TRUE(viewers.back()->Send("GET " + target +
+                                       " HTTP/1.1\r\nHost: edge\r\nConnection: close\r\n\r\n"));
+    }
+  }
+  for (int k = 0; k < 200 && (EdgeRequests(child1.url()) < 50 || EdgeRequests(child2.url()) < 50);
+       ++k) {
+    std::this_thread::sleep_for(milliseconds(25));
+  }
+  ASSERT_TRUE(writer.Send(Chunk(second) + "0\r\n\r\n"));
+  int whole = 0;
+  for (auto& v : viewers) {
+    RawResponse r = ParseResponse(v->ReadUntilClosed(milliseconds(10'000)));
+    if (r.status == 200 && r.complete && r.body == first + second) whole++;
+  }
+  EXPECT_EQ(whole, 100);
+  EXPECT_EQ(OriginReads(origin.url()) - reads_before, 1);
+  const std::string p = Get(parent.url(), "/metrics").body;
+  EXPECT_EQ(Metric(p, "onair_edge_fills_total{result=\"ok\"}"), 1) << p;
+  EXPECT_EQ(EdgeRequests(parent.url()), 2) << "one fill from each child";
+}
+
 // The origin's answers, kept for exactly as long as it said.
 TEST(Edge, FollowsTheOriginsLifetimes) {
   const std::string dir = TempDir("edge-answers");
