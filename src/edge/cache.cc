@@ -44,6 +44,10 @@ void EdgeCache::Completed(const std::shared_ptr<EdgeObject>& object, SteadyTime 
     entries_.erase(it);  // served to the requests that were collapsed onto it, no more
     return;
   }
+  const std::string_view key = object->key;
+  if (answer->status == 200 && key.size() > 9 && key.substr(key.size() - 9) == "/init.mp4") {
+    good_inits_[object->key] = object;
+  }
   Entry& e = it->second;
   auto& list = object->live ? lru_live_ : lru_dvr_;
   e.lru = list.insert(list.end(), object->key);
@@ -75,6 +79,12 @@ void EdgeCache::EvictOverBudget() {
     entries_.erase(it);
     evictions_++;
   }
+}
+
+std::shared_ptr<EdgeObject> EdgeCache::LastGoodInit(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = good_inits_.find(key);
+  return it == good_inits_.end() ? nullptr : it->second;
 }
 
 int64_t EdgeCache::bytes() const {

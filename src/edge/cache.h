@@ -62,6 +62,10 @@ class EdgeCache {
   // A fill failed: the object leaves at once (it is never served to a new request).
   void Remove(const std::shared_ptr<EdgeObject>& object);
 
+  // The last good (200) copy of an init segment, kept aside even when evicted or stale: a
+  // player cannot start without it, so it is served if a refill fails (stale-if-error).
+  std::shared_ptr<EdgeObject> LastGoodInit(const std::string& key) const;
+
   int64_t bytes() const;
   size_t objects() const;
   int64_t evictions() const;
@@ -79,6 +83,7 @@ class EdgeCache {
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_dvr_, lru_live_;  // front: least recently used
+  std::unordered_map<std::string, std::shared_ptr<EdgeObject>> good_inits_;
   int64_t bytes_ = 0;
   int64_t evictions_ = 0;
 };

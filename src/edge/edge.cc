@@ -160,6 +160,8 @@ struct Edge::Impl {
       m.counter("onair_edge_upstream_errors_total", "Upstream connections that failed.");
   Counter& retries = m.counter("onair_edge_retries_total",
                                "Requests re-filled after a fill failed before any byte.");
+  Counter& stale_served = m.counter("onair_edge_stale_served_total",
+                                    "Init segments served stale because a refill failed.");
   Counter& cut = m.counter("onair_edge_cut_total",
                            "Responses cut because their fill failed after bytes went out.");
   Histogram& first_byte = m.histogram("onair_edge_first_byte_seconds",
@@ -348,6 +350,12 @@ struct Edge::Impl {
       if (out == Outcome::kClosed) co_return false;
       retries.Inc();  // the fill failed before this viewer got a byte: fill again
     }
+    if (auto good = cache.LastGoodInit(key)) {  // stale-if-error, as in Deliver
+      stale_served.Inc();
+      Served served;
+      co_return co_await Deliver(stream, req, EdgeCache::Lookup{good, EdgeCache::Kind::kHit}, head,
+                                 start, served) == Outcome::kDone;
+    }
     co_return co_await Send(stream, Text(502, req.version(), "upstream fills keep failing"), head);
   }
 
@@ -401,6 +409,14 @@ struct Edge::Impl {
       if (!header_sent && (complete || !view.pieces.empty())) {
         const auto answer = object->answer();
         if (!answer) co_return Outcome::kClosed;  // cannot happen: set before any piece
+        if (answer->status >= 500) {
+          // stale-if-error for init segments: a player cannot start without one.
+          if (auto good = cache.LastGoodInit(object->key); good && good != object) {
+            stale_served.Inc();
+            co_return co_await Deliver(stream, req, EdgeCache::Lookup{good, EdgeCache::Kind::kHit},
+                                       head, start, served);
+          }
+        }
         auto res = HeaderFor(*answer, req.version(), found.kind);
         const std::string etag = HeaderOf(*answer, "ETag");
         if (complete && answer->status == 200 && !etag.empty() &&

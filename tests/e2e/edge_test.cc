@@ -263,6 +263,28 @@ TEST(Edge, EvictionKeepsTheCacheInsideItsBudget) {
   EXPECT_LE(Metric(m, "onair_edge_cache_bytes"), 256 * 1024);
 }
 
+// stale-if-error for init segments: with the init evicted (a 1 KiB cache) and the origin
+// gone, viewers still get the last good init segment; a media segment gets 502.
+TEST(Edge, ServesTheLastGoodInitSegmentWhenTheOriginIsGone) {
+  const std::string dir = TempDir("edge-stale");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  const std::string init(5000, 'i');
+  ASSERT_EQ(Put(origin.url(), "A", Seg("270p", "init"), init), 201);
+  EdgeProcess edge(dir, {origin.url()}, {"--cache-mb", "0.001"});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  EXPECT_TRUE(Get(edge.url(), Seg("270p", "init")).body == init);
+  EXPECT_EQ(Header(Get(edge.url(), Seg("270p", "init")), "X-Onair-Cache"), "miss");  // evicted
+  origin.process().Signal(SIGKILL);
+  origin.process().Wait(10);
+  net::Response stale = Get(edge.url(), Seg("270p", "init"));
+  EXPECT_EQ(stale.status, 200);
+  EXPECT_TRUE(stale.body == init);
+  EXPECT_EQ(Get(edge.url(), Seg("270p", CurrentSegment(ev.ast_us))).status, 502);
+  EXPECT_GE(Metric(Get(edge.url(), "/metrics").body, "onair_edge_stale_served_total"), 1);
+}
+
 // HTTPS with the demo CA: curl verifies the edge's certificate (for localhost and 127.0.0.1)
 // with nothing but the CA file, and refuses it without.
 TEST(Edge, HttpsWithTheDemoCertificateVerifies) {
