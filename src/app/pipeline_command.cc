@@ -7,6 +7,9 @@
 #include "app/signals.h"
 #include "core/event_config.h"
 #include "core/log.h"
+#include "edge/edge.h"
+#include "net/tls.h"
+#include "origin/origin.h"
 #include "pipeline/dir_sink.h"
 #include "pipeline/http_publisher.h"
 #include "pipeline/pipeline.h"
@@ -32,42 +35,41 @@ struct Flags {
   int threads = 0;
 };
 
-int RunPipeline(const Flags& f) {
-  auto log = Logger("onair");
+// The event the flags describe: the ladder file (or the default), then each flag over it.
+StatusOr<EventConfig> EventFromFlags(const Flags& f) {
   StatusOr<EventConfig> loaded =
       f.ladder.empty() ? StatusOr<EventConfig>(DefaultEventConfig()) : LoadEventConfig(f.ladder);
-  if (!loaded.ok()) {
-    log->error("{}", loaded.status().message());
-    return 2;
-  }
+  if (!loaded.ok()) return loaded.status();
   EventConfig ev = *loaded;
   if (!f.event.empty()) ev.event = f.event;
   if (!f.ast.empty()) {
     auto ast = ParseUtc(f.ast);
-    if (!ast.ok()) {
-      log->error("--ast: {}", ast.status().message());
-      return 2;
-    }
+    if (!ast.ok()) return InvalidArgument("--ast: " + ast.status().message());
     ev.ast = *ast;
   }
   if (f.segment_duration > 0) ev.segment_us = static_cast<int64_t>(f.segment_duration * 1e6 + 0.5);
   if (f.chunk_duration > 0) ev.chunk_us = static_cast<int64_t>(f.chunk_duration * 1e6 + 0.5);
   if (!f.frame_rate.empty()) {
     auto fps = ParseFrameRate(f.frame_rate);
-    if (!fps.ok()) {
-      log->error("--frame-rate: {}", fps.status().message());
-      return 2;
-    }
+    if (!fps.ok()) return InvalidArgument("--frame-rate: " + fps.status().message());
     ev.frame_rate = *fps;
   } else if (pipeline::IsTestSource(f.source) && f.source.find('@') != std::string::npos) {
     // The test source's rate becomes the event's unless --frame-rate says otherwise.
     auto fmt = pipeline::ParseTestSource(f.source, ev.frame_rate);
     if (fmt.ok()) ev.frame_rate = fmt->fps;
   }
-  if (Status s = ValidateEventConfig(ev); !s.ok()) {
-    log->error("{}", s.message());
+  ONAIR_RETURN_IF_ERROR(ValidateEventConfig(ev));
+  return ev;
+}
+
+int RunPipeline(const Flags& f) {
+  auto log = Logger("onair");
+  StatusOr<EventConfig> resolved = EventFromFlags(f);
+  if (!resolved.ok()) {
+    log->error("{}", resolved.status().message());
     return 2;
   }
+  const EventConfig& ev = *resolved;
   if (f.out.empty() && f.publish.empty()) {
     log->error("nowhere to send segments: give --out DIR and/or --publish URL");
     return 2;
@@ -161,30 +163,78 @@ std::function<int()> AddPipelineCommand(CLI::App& app) {
   return [flags, cmd]() -> int { return cmd->parsed() ? RunPipeline(*flags) : -1; };
 }
 
+// The whole system on this machine: the built-in test stream through pipeline A, published
+// to an origin (and written to --out), served to viewers by an edge over HTTP and HTTPS.
 std::function<int()> AddDemoCommand(CLI::App& app) {
-  auto out = std::make_shared<std::string>("demo-out");
+  struct DemoFlags {
+    std::string out = "demo-out";
+    int origin_port = 8080, edge_port = 8081, tls_port = 8443;
+  };
+  auto d = std::make_shared<DemoFlags>();
   CLI::App* cmd = app.add_subcommand(
       "demo", "Run the whole system on this machine with the built-in test stream");
-  cmd->add_option("--out", *out, "directory for the demo's segments")->capture_default_str();
-  return [out, cmd]() -> int {
+  cmd->add_option("--out", d->out, "directory for the demo's segments and certificates")
+      ->capture_default_str();
+  cmd->add_option("--origin-port", d->origin_port, "the origin's port")->capture_default_str();
+  cmd->add_option("--edge-port", d->edge_port, "the edge's HTTP port")->capture_default_str();
+  cmd->add_option("--tls-port", d->tls_port, "the edge's HTTPS port")->capture_default_str();
+  return [d, cmd]() -> int {
     if (!cmd->parsed()) return -1;
+    auto log = Logger("onair");
     Flags f;
     f.source = "test:1280x720@30";
-    f.out = *out;
+    f.out = d->out;
     f.event = "demo";
-    const std::string abs = std::filesystem::absolute(*out).string();
+    const std::string origin_url = "http://127.0.0.1:" + std::to_string(d->origin_port);
+    f.publish = {origin_url};
+    f.token = "demo-pipeline-token";
+    StatusOr<EventConfig> ev = EventFromFlags(f);
+    if (!ev.ok()) {
+      log->error("{}", ev.status().message());
+      return 2;
+    }
+    origin::OriginConfig oc;
+    oc.server.port = d->origin_port;
+    oc.pipeline_token = f.token;
+    origin::Origin origin(oc, &SystemClock::Instance());
+    Status s = origin.Start();
+    if (s.ok()) s = origin.store().PutEvent(*ev);
+    const std::string abs = std::filesystem::absolute(d->out).string();
+    auto tls = s.ok() ? net::MakeDemoCertificates(abs + "/tls", {"localhost", "127.0.0.1"})
+                      : StatusOr<net::TlsFiles>(s);
+    if (!tls.ok()) {
+      log->error("{} (another demo running? see --origin-port)", tls.status().message());
+      return 2;
+    }
+    edge::EdgeConfig ec;
+    ec.server.port = d->edge_port;
+    ec.upstreams = {origin_url};
+    ec.tls_port = d->tls_port;
+    ec.tls = *tls;
+    edge::Edge edge(ec, &SystemClock::Instance());
+    if (Status es = edge.Start(); !es.ok()) {
+      log->error("{} (see --edge-port, --tls-port)", es.message());
+      return 2;
+    }
+    const std::string e = "http://127.0.0.1:" + std::to_string(d->edge_port);
+    const std::string es = "https://localhost:" + std::to_string(d->tls_port);
     std::printf(
-        "\nonair demo: the test stream -> pipeline A -> %s\n\n"
-        "  DASH:  %s/manifest.mpd\n"
-        "  HLS:   %s/master.m3u8\n\n"
-        "Play it while it runs (the manifests appear after the first segment, ~4 s):\n"
-        "  ffplay %s/master.m3u8\n"
-        "  ffprobe -show_streams %s/manifest.mpd\n"
-        "Or serve the folder over HTTP: (cd %s && python3 -m http.server 8080)\n"
-        "Ctrl-C stops it.\n\n",
-        abs.c_str(), abs.c_str(), abs.c_str(), abs.c_str(), abs.c_str(), abs.c_str());
+        "\nonair demo: test stream -> pipeline A -> origin %s -> edge %s\n\n"
+        "Players (the manifests appear after the first segment, ~4 s):\n"
+        "  HLS:    %s/live/demo/master.m3u8\n"
+        "  DASH:   %s/live/demo/manifest.mpd\n"
+        "  HTTPS:  %s/live/demo/master.m3u8   (trust %s/tls/ca.pem)\n\n"
+        "  ffplay %s/live/demo/master.m3u8\n"
+        "  curl --cacert %s/tls/ca.pem %s/v1/edge/status\n\n"
+        "Operators: %s/metrics (origin), %s/metrics and %s/v1/edge/status (edge)\n"
+        "Segments are also written to %s. Ctrl-C stops it.\n\n",
+        origin_url.c_str(), e.c_str(), e.c_str(), e.c_str(), es.c_str(), abs.c_str(), e.c_str(),
+        abs.c_str(), es.c_str(), origin_url.c_str(), e.c_str(), e.c_str(), abs.c_str());
     std::fflush(stdout);
-    return RunPipeline(f);
+    const int rc = RunPipeline(f);
+    edge.Stop();
+    origin.Stop();
+    return rc;
   };
 }
 
