@@ -380,9 +380,7 @@ struct Edge::Impl {
     }
     const int64_t age = std::chrono::duration_cast<std::chrono::seconds>(now - a.fetched).count();
     if (age > 0) res.set(http::field::age, std::to_string(age));
-    res.set("X-Onair-Cache", kind == EdgeCache::Kind::kHit    ? "hit"
-                             : kind == EdgeCache::Kind::kMiss ? "miss"
-                                                              : "collapsed");
+    res.set("X-Onair-Cache", CacheName(kind));
     return res;
   }
 

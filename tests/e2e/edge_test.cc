@@ -12,18 +12,6 @@
 namespace onair::test {
 namespace {
 
-std::string UploadHead(const std::string& target) {
-  return "PUT " + target +
-         " HTTP/1.1\r\nHost: origin\r\nAuthorization: Bearer pt\r\nX-Onair-Pipeline: A\r\n"
-         "Transfer-Encoding: chunked\r\n\r\n";
-}
-
-std::string Chunk(const std::string& bytes) {
-  char size[32];
-  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
-  return size + bytes + "\r\n";
-}
-
 int64_t EdgeRequests(const std::string& edge) {
   const std::string m = Get(edge, "/metrics").body;
   return Metric(m, "onair_edge_requests_total{cache=\"miss\"}") +
@@ -77,7 +65,7 @@ TEST(Edge, AThousandViewersOfASegmentInProgressMakeOneUpstreamRequest) {
     std::this_thread::sleep_for(milliseconds(25));
   }
   ASSERT_EQ(EdgeRequests(edge.url()), kViewers);
-  ASSERT_TRUE(writer.Send(Chunk(second) + "0\r\n\r\n"));
+  ASSERT_TRUE(writer.Send(Chunk(second) + kLastChunk));
   int whole = 0;
   for (auto& v : viewers) {
     RawResponse r = ParseResponse(v->ReadUntilClosed(milliseconds(10'000)));
@@ -126,7 +114,7 @@ TEST(Edge, ChildEdgesFillFromTheirParentAndTheOriginSeesOneRequest) {
        ++k) {
     std::this_thread::sleep_for(milliseconds(25));
   }
-  ASSERT_TRUE(writer.Send(Chunk(second) + "0\r\n\r\n"));
+  ASSERT_TRUE(writer.Send(Chunk(second) + kLastChunk));
   int whole = 0;
   for (auto& v : viewers) {
     RawResponse r = ParseResponse(v->ReadUntilClosed(milliseconds(10'000)));
@@ -296,14 +284,7 @@ TEST(Edge, HttpsWithTheDemoCertificateVerifies) {
   ASSERT_EQ(Put(origin.url(), "A", Seg("270p", "init"), init), 201);
   EdgeProcess edge(dir, {origin.url()}, {"--tls-port", "0", "--tls-demo-dir", dir + "/tls"});
   ASSERT_GT(edge.port(), 0) << edge.log();
-  int tls_port = 0;
-  for (int k = 0; k < 100 && tls_port == 0; ++k) {
-    const std::string log = edge.log();
-    const std::string marker = "listening on https://127.0.0.1:";
-    const size_t at = log.find(marker);
-    if (at != std::string::npos) tls_port = std::atoi(log.c_str() + at + marker.size());
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  const int tls_port = edge.PortAfter("listening on https://127.0.0.1:");
   ASSERT_GT(tls_port, 0) << edge.log();
   const std::string ca = dir + "/tls/ca.pem";
   for (const std::string host : {"localhost", "127.0.0.1"}) {

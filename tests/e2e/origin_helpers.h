@@ -51,16 +51,20 @@ class ServiceProcess {
     static int started = 0;  // a log of its own: never read an earlier process's port
     log_ = dir + "/" + name + "-" + std::to_string(++started) + ".log";
     proc_ = std::make_unique<Background>(args, log_);
-    const auto until = steady_clock::now() + seconds(20);
-    while (steady_clock::now() < until && port_ == 0) {
-      const std::string text = ReadFile(log_);
-      const std::string marker = "listening on http://127.0.0.1:";
-      const size_t at = text.find(marker);
-      if (at != std::string::npos) port_ = std::atoi(text.c_str() + at + marker.size());
-      std::this_thread::sleep_for(milliseconds(20));
-    }
+    port_ = PortAfter("listening on http://127.0.0.1:");
   }
   int port() const { return port_; }
+  // The port printed after `marker` (waits up to 20 s for it; 0 if it never comes).
+  int PortAfter(const std::string& marker) const {
+    const auto until = steady_clock::now() + seconds(20);
+    while (steady_clock::now() < until) {
+      const std::string text = ReadFile(log_);
+      const size_t at = text.find(marker);
+      if (at != std::string::npos) return std::atoi(text.c_str() + at + marker.size());
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return 0;
+  }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string log() const { return ReadFile(log_); }
   Background& process() { return *proc_; }
@@ -105,13 +109,20 @@ class EdgeProcess : public ServiceProcess {
   }
 };
 
-inline net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {
+// One request from our client; status -1 (and the reason as body) if it failed.
+inline net::Response Request(const std::string& base, const std::string& method,
+                             const std::string& target, net::Headers h = {},
+                             const std::string& body = "") {
   auto url = net::ParseUrl(base);
   net::HttpConnection c(*url);
   c.set_max_response_bytes(64 << 20);
-  auto r = c.Send("GET", target, h, "", milliseconds(10'000));
+  auto r = c.Send(method, target, h, body, milliseconds(10'000));
   if (!r.ok()) return {-1, {}, r.status().ToString()};
   return *r;
+}
+
+inline net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {
+  return Request(base, "GET", target, std::move(h));
 }
 
 inline std::string Header(const net::Response& r, const std::string& name) {
@@ -132,12 +143,9 @@ inline std::string Seg(const std::string& rendition, int64_t n) {
 // An upload as a pipeline makes it; the HTTP status, or -1 if the request failed.
 inline int Put(const std::string& base, const std::string& who, const std::string& target,
                const std::string& body, const std::string& defects = "") {
-  auto url = net::ParseUrl(base);
-  net::HttpConnection c(*url);
   net::Headers h = {{"Authorization", "Bearer pt"}, {"X-Onair-Pipeline", who}};
   if (!defects.empty()) h.emplace_back("X-Onair-Defects", defects);
-  auto r = c.Send("PUT", target, h, body, milliseconds(5000));
-  return r.ok() ? r->status : -1;
+  return Request(base, "PUT", target, h, body).status;
 }
 
 // Real segments to upload by hand: a short pipeline run writing to dir/made.
@@ -167,15 +175,34 @@ inline std::vector<std::string> PublishingPipeline(const std::string& dir, const
           "--duration",  std::to_string(seconds)};
 }
 
+// Raw uploads, for what a well-behaved client never does: the head of a chunked PUT as a
+// pipeline sends it, one chunk, the last chunk.
+inline std::string UploadHead(const std::string& target, const std::string& who = "A") {
+  return "PUT " + target +
+         " HTTP/1.1\r\nHost: origin\r\nAuthorization: Bearer pt\r\nX-Onair-Pipeline: " + who +
+         "\r\nTransfer-Encoding: chunked\r\n\r\n";
+}
+
+inline std::string Chunk(const std::string& bytes) {
+  char size[32];
+  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  return size + bytes + "\r\n";
+}
+
+inline const std::string kLastChunk = "0\r\n\r\n";
+
+// One request over a fresh raw socket; the status of the answer (0: none).
+inline int RawStatus(int port, const std::string& request) {
+  RawSocket s(port);
+  if (!s.Send(request)) return -1;
+  return ParseResponse(s.ReadUntil("\r\n\r\n", milliseconds(5000))).status;
+}
+
 // Waits until the origin has begun an upload of `target` (a HEAD is answered 200): a reader
 // on another connection may otherwise ask before the origin has read the upload's header.
 inline bool UploadBegun(int port, const std::string& target) {
   for (int k = 0; k < 100; ++k) {
-    RawSocket probe(port);
-    probe.Send("HEAD " + target + " HTTP/1.1\r\nHost: o\r\n\r\n");
-    if (probe.ReadUntil("\r\n\r\n", milliseconds(2000)).find("200 OK") != std::string::npos) {
-      return true;
-    }
+    if (RawStatus(port, "HEAD " + target + " HTTP/1.1\r\nHost: o\r\n\r\n") == 200) return true;
     std::this_thread::sleep_for(milliseconds(20));
   }
   return false;

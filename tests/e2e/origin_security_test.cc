@@ -11,44 +11,6 @@
 namespace onair::test {
 namespace {
 
-// The head of a chunked upload as a pipeline sends it, for raw sockets.
-std::string UploadHead(const std::string& target, const std::string& who = "A") {
-  return "PUT " + target +
-         " HTTP/1.1\r\nHost: origin\r\nAuthorization: Bearer pt\r\nX-Onair-Pipeline: " + who +
-         "\r\nTransfer-Encoding: chunked\r\n\r\n";
-}
-
-std::string Chunk(const std::string& bytes) {
-  char size[32];
-  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
-  return size + bytes + "\r\n";
-}
-
-const std::string kLastChunk = "0\r\n\r\n";
-
-// The status of the first response in what a raw socket received (0 if none).
-int StatusOf(const std::string& received) {
-  if (received.rfind("HTTP/1.1 ", 0) != 0) return 0;
-  return std::atoi(received.c_str() + 9);
-}
-
-// One request over a fresh raw socket; the status of the answer.
-int RawStatus(int port, const std::string& request) {
-  RawSocket s(port);
-  if (!s.Send(request)) return -1;
-  return StatusOf(s.ReadUntil("\r\n\r\n", milliseconds(5000)));
-}
-
-net::Response Request(const std::string& base, const std::string& method, const std::string& target,
-                      net::Headers h = {}, const std::string& body = "") {
-  auto url = net::ParseUrl(base);
-  net::HttpConnection c(*url);
-  c.set_max_response_bytes(64 << 20);
-  auto r = c.Send(method, target, h, body, milliseconds(10'000));
-  if (!r.ok()) return {-1, {}, r.status().ToString()};
-  return *r;
-}
-
 // A segment made larger than any socket buffer by a trailing `free` box (valid ISO BMFF).
 std::string PadWithFreeBox(std::string segment, size_t total) {
   const size_t box = total - segment.size();
@@ -173,7 +135,7 @@ TEST(OriginSecurity, OversizedHeadersAndBodiesAreRefused) {
   ASSERT_TRUE(w.Send(UploadHead(chunked)));
   w.Send(Chunk(std::string(60000, 'x')));
   w.Send(Chunk(std::string(60000, 'x')));
-  EXPECT_EQ(StatusOf(w.ReadUntil("\r\n\r\n", milliseconds(5000))), 413);
+  EXPECT_EQ(ParseResponse(w.ReadUntil("\r\n\r\n", milliseconds(5000))).status, 413);
   EXPECT_TRUE(w.ClosedByPeer(milliseconds(5000)));
   EXPECT_EQ(Get(origin.url(), chunked).status, 404);
   EXPECT_EQ(Get(origin.url(), "/healthz").status, 200);
@@ -235,7 +197,7 @@ TEST(OriginSecurity, AnUploadCutHalfWayIsNeverServedAndAVanishingReaderCostsNoth
     RawSocket reader(origin.port());
     ASSERT_TRUE(reader.Send("GET " + cut + " HTTP/1.1\r\nHost: o\r\n\r\n"));
     const std::string head = reader.ReadUntil(first.substr(0, 100), milliseconds(5000));
-    EXPECT_EQ(StatusOf(head), 200);
+    EXPECT_EQ(ParseResponse(head).status, 200);
     writer.Close();
     EXPECT_TRUE(reader.ClosedByPeer(milliseconds(5000)));
   }
@@ -270,7 +232,7 @@ TEST(OriginSecurity, AnUploadCutHalfWayIsNeverServedAndAVanishingReaderCostsNoth
   auto staying = std::async(std::launch::async, [&] { return Get(origin.url(), streamed); });
   std::this_thread::sleep_for(milliseconds(200));
   ASSERT_TRUE(writer.Send(Chunk(second) + kLastChunk));
-  EXPECT_EQ(StatusOf(writer.ReadUntil("\r\n\r\n", milliseconds(5000))), 201);
+  EXPECT_EQ(ParseResponse(writer.ReadUntil("\r\n\r\n", milliseconds(5000))).status, 201);
   net::Response whole = staying.get();
   EXPECT_EQ(whole.status, 200);
   EXPECT_TRUE(whole.body == first + second);

@@ -252,11 +252,7 @@ TEST(OriginBehindNginx, CachesWhatItShouldAndNoLongerThanItShould) {
   // keeps nothing of it.
   const int64_t far = CurrentSegment(ev.ast_us) + 30;
   RawSocket writer(origin.port());
-  ASSERT_TRUE(writer.Send("PUT " + Seg("270p", far) +
-                          " HTTP/1.1\r\nHost: o\r\nAuthorization: Bearer pt\r\n"
-                          "X-Onair-Pipeline: B\r\nTransfer-Encoding: chunked\r\n\r\n"
-                          "3e8\r\n" +
-                          std::string(1000, 'x') + "\r\n"));
+  ASSERT_TRUE(writer.Send(UploadHead(Seg("270p", far), "B") + Chunk(std::string(1000, 'x'))));
   // The reader asks once the origin has the upload (else nginx would keep the "not yet" 404).
   ASSERT_TRUE(UploadBegun(origin.port(), Seg("270p", far)));
   RawSocket reader(nginx.port());
