@@ -47,7 +47,7 @@ struct Decision {
 //  - past its deadline (AST + (n+2)·D + D/4: the publisher's whole-segment budget and a margin)
 //    or before the event's first segment: gone;
 //  - starting within one D (the segment being captured now or the next): hold until it
-//    appears, at most D + D/4 from now and never past its deadline;
+//    appears, at most D + D/4 past the later of now and its start, never past its deadline;
 //  - later: not yet, cacheable until it becomes the next segment (AST + (n-1)·D), so that a
 //    cache asks again exactly when the origin would hold the request.
 Decision Decide(const EpochTimeline& timeline, int64_t n, UtcMicros now);

@@ -65,7 +65,11 @@ TEST(Decide, HoldsTheSegmentBeingCapturedAndTheNextOne) {
   Decision d = Decide(e, 10, now);
   EXPECT_EQ(d.answer, Answer::kHold);
   EXPECT_EQ(d.until, now + 2'500'000);
-  EXPECT_EQ(Decide(e, 11, now).answer, Answer::kHold);
+  // The next one is held from its start: however early the read, its first chunk (due a
+  // chunk after the start) has the same margin.
+  d = Decide(e, 11, now);
+  EXPECT_EQ(d.answer, Answer::kHold);
+  EXPECT_EQ(d.until, e.ast + 11 * e.segment_us + 2'500'000);
 }
 
 TEST(Decide, LaterSegmentsAreNotYetUntilTheyBecomeTheNext) {
