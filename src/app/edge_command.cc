@@ -27,6 +27,12 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
       ->default_str("1024");
   cmd->add_option("--access-log", c->access_log,
                   "file for one tab-separated line per viewer request (docs/edge.md)");
+  cmd->add_option_function<int64_t>(
+         "--clock-skew-ms", [c](int64_t ms) { c->clock_skew = std::chrono::milliseconds(ms); },
+         "how far this clock may be ahead of the origin's: segments later than the next one "
+         "are refused here only beyond it")
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
+      ->default_str("500");
   auto demo_dir = std::make_shared<std::string>();
   cmd->add_option("--tls-port", c->tls_port, "HTTPS port (0: any free port, printed; -1: none)")
       ->check(CLI::Range(-1, 65535))

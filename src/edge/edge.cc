@@ -16,8 +16,11 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/event_config.h"
+#include "core/live_path.h"
 #include "core/log.h"
 #include "edge/access_log.h"
+#include "edge/timing.h"
 #include "net/http_answers.h"
 #include "net/url.h"
 #include "net/waiter.h"
@@ -37,11 +40,11 @@ namespace {
 // The upstream headers a viewer gets as they came (hop-by-hop and framing ones are the
 // edge's own business).
 bool Forwarded(std::string_view name) {
-  static const char* kNames[] = {"content-type",      "etag",
-                                 "last-modified",     "cache-control",
-                                 "retry-after",       "x-onair-pipeline",
-                                 "x-onair-defects",   "x-onair-version",
-                                 "x-onair-max-age-ms"};
+  static const char* kNames[] = {"content-type",       "etag",
+                                 "last-modified",      "cache-control",
+                                 "retry-after",        "x-onair-pipeline",
+                                 "x-onair-defects",    "x-onair-version",
+                                 "x-onair-max-age-ms", "x-onair-event"};
   for (const char* n : kNames) {
     if (name.size() == std::strlen(n) && strncasecmp(name.data(), n, name.size()) == 0) {
       return true;
@@ -79,22 +82,6 @@ void SetFreshness(EdgeObject::Answer* a) {
   }
 }
 
-// /live/{event}/{rendition}/{n}.m4s: "{event}/{rendition}" and n; n = -1 for anything else.
-std::pair<std::string, int64_t> SegmentOf(std::string_view target) {
-  target = target.substr(0, target.find('?'));
-  if (target.substr(0, 6) != "/live/" || target.size() < 11) return {"", -1};
-  if (target.substr(target.size() - 4) != ".m4s") return {"", -1};
-  const size_t slash = target.rfind('/');
-  const std::string_view number = target.substr(slash + 1, target.size() - slash - 5);
-  if (number.empty() || number.size() > 18) return {"", -1};
-  int64_t n = 0;
-  for (char c : number) {
-    if (c < '0' || c > '9') return {"", -1};
-    n = n * 10 + (c - '0');
-  }
-  return {std::string(target.substr(6, slash - 6)), n};
-}
-
 // The cache key and upstream target of a request: its path, and of its query only the
 // origin's version (`v=`), so that made-up queries cannot multiply fills.
 std::string CacheKey(std::string_view target) {
@@ -125,7 +112,12 @@ struct Upstream {
 
 struct Edge::Impl {
   Impl(const EdgeConfig& c, Clock* cl, EdgeCache& ca, MetricsRegistry& mr)
-      : cfg(c), clock(cl), cache(ca), m(mr) {
+      : cfg(c),
+        clock(cl),
+        cache(ca),
+        m(mr),
+        timings({.skew_us =
+                     std::chrono::duration_cast<std::chrono::microseconds>(c.clock_skew).count()}) {
     for (const std::string& u : c.upstreams) {
       upstreams.push_back(std::make_unique<Upstream>(*net::ParseUrl(u)));
     }
@@ -134,6 +126,7 @@ struct Edge::Impl {
   Clock* clock;
   EdgeCache& cache;
   MetricsRegistry& m;
+  EventTimings timings;
   std::vector<std::unique_ptr<Upstream>> upstreams;
   net::HttpServer* server = nullptr;
   net::HttpServer* tls_server = nullptr;
@@ -164,6 +157,17 @@ struct Edge::Impl {
                                     "Init segments served stale because a refill failed.");
   Counter& cut = m.counter("onair_edge_cut_total",
                            "Responses cut because their fill failed after bytes went out.");
+  Counter& refused_not_yet =
+      m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
+                {{"reason", "not-yet"}});
+  Counter& refused_no_event =
+      m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
+                {{"reason", "no-event"}});
+  Counter& refused_no_rendition =
+      m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
+                {{"reason", "no-rendition"}});
+  Counter& timing_fetches = m.counter("onair_edge_timing_fetches_total",
+                                      "Reads of an event's timing (event.json) from upstream.");
   Histogram& first_byte = m.histogram("onair_edge_first_byte_seconds",
                                       "From a request to its first body byte on the wire.");
   Gauge& fills_gauge = m.gauge("onair_edge_fills_in_flight", "Upstream fills in progress.");
@@ -180,15 +184,16 @@ struct Edge::Impl {
   std::map<std::string, int64_t> highest;  // per event/rendition: the newest segment asked
 
   // Live-edge objects are kept over catch-up ones when the cache is full: init segments,
-  // manifests, and segments at most 3 behind the newest one asked for their rendition.
-  bool IsLive(std::string_view target) {
-    auto [track, n] = SegmentOf(target);
-    if (n < 0) return true;
+  // manifests, and segments at most 3 behind the live edge; by the event's timeline once
+  // known, until then by the newest segment asked for the rendition.
+  bool IsLive(const LivePath& p, std::optional<bool> known) {
+    if (known) return *known;
+    if (p.kind != LivePath::kSegment) return true;
     std::lock_guard<std::mutex> lock(live_mu);
     if (highest.size() > 100'000) highest.clear();  // made-up names must not grow it forever
-    int64_t& h = highest[track];
-    h = std::max(h, n);
-    return n >= h - 3;
+    int64_t& h = highest[p.event + "/" + p.rendition];
+    h = std::max(h, p.n);
+    return p.n >= h - 3;
   }
 
   // ----- plain answers -----
@@ -260,10 +265,6 @@ struct Edge::Impl {
       res.set(http::field::content_type, "application/json");
       co_return co_await Send(stream, std::move(res), head);
     }
-    if (path.substr(0, 6) != "/live/" || path.find("/../") != std::string_view::npos ||
-        path.find('\\') != std::string_view::npos) {
-      co_return co_await Send(stream, Text(404, v, "no such path", "max-age=60"), head);
-    }
     co_return co_await Object(stream, req, head);
   }
 
@@ -289,6 +290,7 @@ struct Edge::Impl {
     uint64_t bytes = 0;
     steady_clock::time_point first_byte{};
     EdgeCache::Kind kind = EdgeCache::Kind::kMiss;
+    bool own = false;  // answered by the edge itself
   };
 
   template <class Stream>
@@ -304,7 +306,7 @@ struct Edge::Impl {
     r.target = std::string(req.target());
     r.status = served.status;
     r.bytes = served.bytes;
-    r.cache = CacheName(served.kind);
+    r.cache = served.own ? "edge" : CacheName(served.kind);
     const auto us = [&](steady_clock::time_point t) {
       return std::chrono::duration_cast<std::chrono::microseconds>(t - start).count();
     };
@@ -330,18 +332,25 @@ struct Edge::Impl {
     const auto start = steady_clock::now();
     const UtcMicros arrived = clock->Now();
     const std::string key = CacheKey(req.target());
-    const bool live = IsLive(key);
+    const LivePath path = ParseLivePath(key);
+    const EventTimings::Check check = timings.Look(path, arrived, start);
+    if (check.fetch) asio::co_spawn(stream.get_executor(), LearnTiming(path.event), asio::detached);
+    if (path.kind == LivePath::kNone || check.verdict != EventTimings::Verdict::kForward) {
+      Served served;
+      served.own = true;
+      auto res = Refusal(path, check, req.version());
+      served.status = res.result_int();
+      const bool sent = co_await Send(stream, std::move(res), head);
+      LogAccess(stream, req, arrived, start, served);
+      co_return sent;
+    }
+    const bool live = IsLive(path, check.live);
     for (int attempt = 0; attempt < 1 + static_cast<int>(upstreams.size()); ++attempt) {
-      EdgeCache::Lookup found = cache.Get(key, live, steady_clock::now());
+      EdgeCache::Lookup found = Acquire(key, live, stream.get_executor());
       (found.kind == EdgeCache::Kind::kHit    ? hits
        : found.kind == EdgeCache::Kind::kMiss ? misses
                                               : collapsed)
           .Inc();
-      if (found.kind == EdgeCache::Kind::kMiss) {
-        fills_in_flight++;
-        fills_gauge.Set(fills_in_flight.load());
-        asio::co_spawn(stream.get_executor(), Fill(found.object, key), asio::detached);
-      }
       Served served;
       served.kind = found.kind;
       const Outcome out = co_await Deliver(stream, req, found, head, start, served);
@@ -357,6 +366,82 @@ struct Edge::Impl {
                                  start, served) == Outcome::kDone;
     }
     co_return co_await Send(stream, Text(502, req.version(), "upstream fills keep failing"), head);
+  }
+
+  // What the edge answers by itself (docs/edge.md): a path outside the public URL space, and
+  // what its upstream would refuse anyway by the event's timeline.
+  http::response<http::string_body> Refusal(const LivePath& path, const EventTimings::Check& check,
+                                            unsigned v) {
+    using Verdict = EventTimings::Verdict;
+    http::response<http::string_body> res;
+    if (path.kind == LivePath::kNone) {
+      res = Text(404, v, "no such path", "max-age=60");
+    } else if (check.verdict == Verdict::kNotYet) {
+      refused_not_yet.Inc();
+      res = Text(404, v, "segment " + std::to_string(path.n) + " is not published yet",
+                 "public, max-age=" + std::to_string(check.ms / 1000));
+      res.set("X-Onair-Max-Age-Ms", std::to_string(check.ms));
+    } else if (check.verdict == Verdict::kNoEvent) {
+      refused_no_event.Inc();
+      res = Text(404, v, "no event '" + path.event + "'", "max-age=2");
+      res.set("X-Onair-Event", "none");
+    } else {
+      refused_no_rendition.Inc();
+      res = Text(404, v, "no rendition '" + path.rendition + "'", "max-age=2");
+    }
+    res.set("X-Onair-Cache", "edge");
+    return res;
+  }
+
+  // The cached object for `key`, with a fill started upstream if it missed.
+  EdgeCache::Lookup Acquire(const std::string& key, bool live, const asio::any_io_executor& ex) {
+    EdgeCache::Lookup found = cache.Get(key, live, steady_clock::now());
+    if (found.kind == EdgeCache::Kind::kMiss) {
+      fills_in_flight++;
+      fills_gauge.Set(fills_in_flight.load());
+      asio::co_spawn(ex, Fill(found.object, key), asio::detached);
+    }
+    return found;
+  }
+
+  static constexpr size_t kMaxEventJson = 1 << 20;
+
+  // Fetches an event's timing (through the cache, so tiers and collapsing apply) for
+  // EventTimings; a failure is retried on a later read, at most once a second.
+  asio::awaitable<void> LearnTiming(std::string event) {
+    timing_fetches.Inc();
+    auto ex = co_await asio::this_coro::executor;
+    const auto object = Acquire("/live/" + event + "/event.json", true, ex).object;
+    auto waiter = std::make_shared<net::Waiter>(ex);
+    const auto wait_limit = cfg.upstream_header_timeout + cfg.upstream_idle_timeout;
+    std::string body;
+    bool whole = false;
+    for (size_t next = 0; body.size() <= kMaxEventJson;) {
+      auto view = object->body.Read(next, waiter);
+      for (const auto& p : view.pieces) body += *p;
+      next += view.pieces.size();
+      whole = view.state == net::StreamedBody::State::kComplete;
+      if (view.state != net::StreamedBody::State::kGrowing) break;
+      if (view.pieces.empty() && !co_await waiter->Wait(steady_clock::now() + wait_limit)) break;
+    }
+    whole = whole && body.size() <= kMaxEventJson;
+    const auto now = steady_clock::now();
+    const auto answer = object->answer();
+    if (whole && answer && answer->status == 200) {
+      auto config = ParseEventConfig(body);
+      if (config.ok() && config->event == event) {
+        timings.Learned(event, *config,
+                        std::max(answer->fresh_until, now + std::chrono::seconds(1)));
+        co_return;
+      }
+      Logger("edge")->warn("upstream's event.json for '{}' unusable: {}", event,
+                           config.ok() ? "another event's" : config.status().message());
+    } else if (whole && answer && answer->status == 404 &&
+               HeaderOf(*answer, "X-Onair-Event") == "none") {
+      timings.NoSuchEvent(event, answer->fresh_until);
+      co_return;
+    }
+    timings.FetchFailed(event, now + std::chrono::seconds(1));
   }
 
   // The answer's header for a viewer: the upstream's own, with the lifetime left.

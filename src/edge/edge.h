@@ -34,6 +34,9 @@ struct EdgeConfig {
   std::chrono::milliseconds upstream_header_timeout{10'000};
   std::chrono::milliseconds upstream_idle_timeout{5'000};  // between body bytes
   std::chrono::milliseconds health_interval{1'000};
+  // How far this machine's clock may be ahead of the origin's; segments later than the next
+  // one are refused by the edge itself only beyond it (docs/edge.md).
+  std::chrono::milliseconds clock_skew{500};
   std::string access_log;  // a file for one line per viewer request ("": none)
   // HTTPS on its own port (-1: none; 0: the OS chooses), same host and loops.
   int tls_port = -1;

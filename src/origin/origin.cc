@@ -303,15 +303,23 @@ struct Origin::Impl {
     co_return ok;
   }
 
+  // Said explicitly, so that an edge may answer for the event itself for a while.
+  static http::response<http::string_body> NoEvent(const std::string& event, unsigned v) {
+    auto res = Text(404, v, "no event '" + event + "'", "max-age=2");
+    res.set("X-Onair-Event", "none");
+    return res;
+  }
+
   // ----- reads of init and media segments -----
   asio::awaitable<bool> Get(beast::tcp_stream& stream, const http::request<http::buffer_body>& req,
                             const Target& t, bool head) {
     const unsigned v = req.version();
     const auto start = steady_clock::now();
     auto ev = store.FindEvent(t.event);
-    if (!ev)
-      co_return co_await Send(stream, Text(404, v, "no event '" + t.event + "'", "max-age=2"),
-                              head);
+    if (!ev) {
+      Answered(404, false).Inc();  // at no live edge
+      co_return co_await Send(stream, NoEvent(t.event, v), head);
+    }
     EpochTimeline timeline{0, 1};
     {
       std::lock_guard<std::mutex> lock(ev->mu);
@@ -481,15 +489,20 @@ struct Origin::Impl {
                                  bool head) {
     const unsigned v = req.version();
     auto ev = store.FindEvent(t.event);
-    if (!ev)
-      co_return co_await Send(stream, Text(404, v, "no event '" + t.event + "'", "max-age=2"),
-                              head);
+    if (!ev) co_return co_await Send(stream, NoEvent(t.event, v), head);
     EventConfig c;
     int64_t version = 0;
     {
       std::lock_guard<std::mutex> lock(ev->mu);
       c = ev->config;
       version = ev->control.version;
+    }
+    if (t.file == "event.json") {
+      // The event's public timing and ladder (AST, D, renditions), for edges and the
+      // playback service; it changes only when an operator replaces the event.
+      auto res = Text(200, v, EventConfigToJson(c), "public, max-age=10");
+      res.set(http::field::content_type, "application/json");
+      co_return co_await Send(stream, std::move(res), head);
     }
     media::ManifestState s;
     s.live = true;

@@ -1,6 +1,6 @@
 #include "origin/request.h"
 
-#include "core/event_config.h"
+#include "core/live_path.h"
 
 namespace onair::origin {
 
@@ -16,17 +16,6 @@ std::vector<std::string> SplitPath(std::string_view path) {
     at = slash + 1;
   }
   return parts;
-}
-
-bool ParseNumber(const std::string& s, int64_t* n) {
-  if (s.empty() || s.size() > 18) return false;
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *n = v;
-  return true;
 }
 
 }  // namespace
@@ -45,25 +34,26 @@ Target ParseTarget(std::string_view target) {
     t.admin.assign(parts.begin() + 1, parts.end());
     return t;
   }
-  if (parts.size() < 3 || parts[0] != "live" || !IsSafeName(parts[1])) return t;
-  t.event = parts[1];
-  if (parts.size() == 3 && (parts[2] == "manifest.mpd" || parts[2] == "master.m3u8")) {
-    t.kind = Target::kManifest;
-    t.file = parts[2];
-    return t;
-  }
-  if (parts.size() != 4 || !IsSafeName(parts[2])) return t;
-  t.rendition = parts[2];
-  const std::string& f = parts[3];
-  if (f == "index.m3u8") {
-    t.kind = Target::kManifest;
-    t.file = f;
-  } else if (f == "init.mp4") {
-    t.kind = Target::kObject;
-    t.n = kInit;
-  } else if (f.size() > 4 && f.substr(f.size() - 4) == ".m4s" &&
-             ParseNumber(f.substr(0, f.size() - 4), &t.n)) {
-    t.kind = Target::kObject;
+  if (path.substr(0, 6) != "/live/") return t;
+  const LivePath live = ParseLivePath(path);
+  t.event = live.event;
+  t.rendition = live.rendition;
+  t.file = live.file;
+  switch (live.kind) {
+    case LivePath::kEventFile:
+    case LivePath::kPlaylist:
+      t.kind = Target::kManifest;
+      break;
+    case LivePath::kInit:
+      t.kind = Target::kObject;
+      t.n = kInit;
+      break;
+    case LivePath::kSegment:
+      t.kind = Target::kObject;
+      t.n = live.n;
+      break;
+    default:
+      break;
   }
   return t;
 }

@@ -15,12 +15,12 @@ constexpr int64_t kInit = -1;  // the segment number of an init segment
 // What a request's path names.
 struct Target {
   enum Kind { kBad, kHealth, kReady, kMetrics, kAdmin, kObject, kManifest } kind = kBad;
-  std::string event, rendition, file;  // file: manifest.mpd, master.m3u8, index.m3u8
+  std::string event, rendition, file;  // manifest.mpd, master.m3u8, event.json, index.m3u8
   int64_t n = kInit;
   std::vector<std::string> admin;  // path parts after /admin/
 };
 
-// /healthz, /readyz, /metrics, /admin/..., /live/{event}/{manifest.mpd|master.m3u8},
+// /healthz, /readyz, /metrics, /admin/..., /live/{event}/{manifest.mpd|master.m3u8|event.json},
 // /live/{event}/{rendition}/{index.m3u8|init.mp4|N.m4s}; names must be IsSafeName, N a
 // decimal of at most 18 digits; anything else is kBad. A query string is ignored.
 Target ParseTarget(std::string_view target);

@@ -14,6 +14,9 @@ TEST(ParseTarget, NamesEveryKindOfPath) {
   Target mpd = ParseTarget("/live/show/manifest.mpd");
   EXPECT_EQ(mpd.kind, Target::kManifest);
   EXPECT_EQ(mpd.file, "manifest.mpd");
+  Target timing = ParseTarget("/live/show/event.json");
+  EXPECT_EQ(timing.kind, Target::kManifest);
+  EXPECT_EQ(timing.file, "event.json");
   Target playlist = ParseTarget("/live/show/720p/index.m3u8");
   EXPECT_EQ(playlist.kind, Target::kManifest);
   EXPECT_EQ(playlist.rendition, "720p");

@@ -48,7 +48,8 @@ Decision Decide(const EpochTimeline& timeline, int64_t n, UtcMicros now) {
   if (n < 0 || now >= deadline) return {Answer::kGone, 0};
   // Held until D + D/4 past the later of now and its start: the next segment's first chunk is
   // due a chunk after its start, so the margin is the same however early the read came.
-  if (start <= now + d) return {Answer::kHold, std::min(deadline, std::max(now, start) + d + d / 4)};
+  if (start <= now + d)
+    return {Answer::kHold, std::min(deadline, std::max(now, start) + d + d / 4)};
   return {Answer::kNotYet, start - d};
 }
 

@@ -45,7 +45,7 @@ TEST(Edge, AThousandViewersOfASegmentInProgressMakeOneUpstreamRequest) {
   ASSERT_GT(origin.port(), 0) << origin.log();
   EdgeProcess edge(dir, {origin.url()});
   ASSERT_GT(edge.port(), 0) << edge.log();
-  const std::string target = Seg("270p", CurrentSegment(ev.ast_us) + 20);
+  const std::string target = Seg("270p", CurrentSegment(ev.ast_us) + 1);  // being written
   const std::string first(200'000, 'a'), second(300'000, 'b');
   RawSocket writer(origin.port());
   ASSERT_TRUE(writer.Send(UploadHead(target) + Chunk(first)));
@@ -76,7 +76,8 @@ TEST(Edge, AThousandViewersOfASegmentInProgressMakeOneUpstreamRequest) {
   EXPECT_EQ(OriginReads(origin.url()) - reads_before, 1) << "the origin saw more than one fill";
   const std::string m = Get(edge.url(), "/metrics").body;
   EXPECT_EQ(Metric(m, "onair_edge_requests_total{cache=\"miss\"}"), 1) << m;
-  EXPECT_EQ(Metric(m, "onair_edge_fills_total{result=\"ok\"}"), 1);
+  // One fill for the segment, one for the event's timing (event.json).
+  EXPECT_EQ(Metric(m, "onair_edge_fills_total{result=\"ok\"}"), 2);
   // Now complete and cached: the next viewer is a hit, with a length.
   net::Response again = Get(edge.url(), target);
   EXPECT_EQ(again.status, 200);
@@ -96,7 +97,7 @@ TEST(Edge, ChildEdgesFillFromTheirParentAndTheOriginSeesOneRequest) {
   EdgeProcess child1(dir, {parent.url()}), child2(dir, {parent.url()});
   ASSERT_GT(child1.port(), 0) << child1.log();
   ASSERT_GT(child2.port(), 0) << child2.log();
-  const std::string target = Seg("270p", CurrentSegment(ev.ast_us) + 20);
+  const std::string target = Seg("270p", CurrentSegment(ev.ast_us) + 1);
   const std::string first(100'000, 'a'), second(100'000, 'b');
   RawSocket writer(origin.port());
   ASSERT_TRUE(writer.Send(UploadHead(target) + Chunk(first)));
@@ -123,17 +124,21 @@ TEST(Edge, ChildEdgesFillFromTheirParentAndTheOriginSeesOneRequest) {
   EXPECT_EQ(whole, 100);
   EXPECT_EQ(OriginReads(origin.url()) - reads_before, 1);
   const std::string p = Get(parent.url(), "/metrics").body;
-  EXPECT_EQ(Metric(p, "onair_edge_fills_total{result=\"ok\"}"), 1) << p;
-  EXPECT_EQ(EdgeRequests(parent.url()), 2) << "one fill from each child";
+  // The parent: one fill for the segment and one for the event's timing; from each child,
+  // one request for each.
+  EXPECT_EQ(Metric(p, "onair_edge_fills_total{result=\"ok\"}"), 2) << p;
+  EXPECT_EQ(EdgeRequests(parent.url()), 4) << "one fill of each object from each child";
 }
 
-// The origin's answers, kept for exactly as long as it said.
+// The origin's answers, kept for exactly as long as it said. (A generous clock skew makes
+// the edge ask the origin about segments it would otherwise refuse itself, see below.)
 TEST(Edge, FollowsTheOriginsLifetimes) {
   const std::string dir = TempDir("edge-answers");
   EventFile ev = WriteEvent(dir);
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
-  EdgeProcess edge(dir, {origin.url()}, {"--access-log", dir + "/access.log"});
+  EdgeProcess edge(dir, {origin.url()},
+                   {"--access-log", dir + "/access.log", "--clock-skew-ms", "10000"});
   ASSERT_GT(edge.port(), 0) << edge.log();
   // A "not yet" 404: kept to the millisecond, the lifetime left counted down.
   const std::string later = Seg("270p", CurrentSegment(ev.ast_us) + 3);
@@ -169,10 +174,68 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   edge.process().Signal(SIGTERM);
   ASSERT_EQ(edge.process().Wait(20), 0) << edge.log();
   const std::string log = ReadFile(dir + "/access.log");
-  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 8) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 9) << log;
   EXPECT_NE(log.find("\t127.0.0.1\tGET\t" + later + "\t404\t"), std::string::npos) << log;
   EXPECT_NE(log.find("\t410\t"), std::string::npos) << log;
   EXPECT_NE(log.find("\thit\t"), std::string::npos) << log;
+}
+
+// Once the edge has the event's timing (the origin's event.json), it answers by itself what
+// the origin would refuse: segments later than the next one, with the origin's lifetime;
+// renditions and events that do not exist. None of it reaches the origin.
+TEST(Edge, RefusesByItselfWhatCannotExistYet) {
+  const std::string dir = TempDir("edge-refusals");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  EdgeProcess edge(dir, {origin.url()});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  const net::Response timing = Get(edge.url(), "/live/e2e/event.json");
+  ASSERT_EQ(timing.status, 200) << timing.body;
+  EXPECT_NE(timing.body.find("\"segment_duration\":2.0"), std::string::npos) << timing.body;
+  // The first reads go upstream while the edge learns the timing; soon it answers itself.
+  auto far = [&](int64_t ahead) { return Seg("270p", CurrentSegment(ev.ast_us) + ahead); };
+  for (int k = 0; k < 100 && Header(Get(edge.url(), far(20)), "X-Onair-Cache") != "edge"; ++k) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  const int64_t reads_before = OriginReads(origin.url());
+  const int64_t now = SystemClock::Instance().Now();
+  const int64_t n = (now - ev.ast_us) / kD + 20;
+  net::Response later = Get(edge.url(), Seg("270p", n));
+  EXPECT_EQ(later.status, 404);
+  EXPECT_EQ(Header(later, "X-Onair-Cache"), "edge");
+  const int64_t ms = std::atoll(Header(later, "X-Onair-Max-Age-Ms").c_str());
+  const int64_t expect_ms = (ev.ast_us + (n - 1) * kD - 500'000 - now) / 1000;  // less the skew
+  EXPECT_NEAR(static_cast<double>(ms), static_cast<double>(expect_ms), 300.0);
+  EXPECT_EQ(Header(later, "Cache-Control"), "public, max-age=" + std::to_string(ms / 1000));
+  // A player asking far ahead, made-up renditions, paths outside the URL space.
+  for (int k = 0; k < 100; ++k) EXPECT_EQ(Get(edge.url(), far(3 + k * 1000)).status, 404);
+  net::Response rendition = Get(edge.url(), "/live/e2e/4k/init.mp4");
+  EXPECT_EQ(rendition.status, 404);
+  EXPECT_EQ(Header(rendition, "X-Onair-Cache"), "edge");
+  EXPECT_EQ(Header(Get(edge.url(), "/live/e2e/270p/x.m4s"), "X-Onair-Cache"), "edge");
+  // An event the origin does not have: after it says so once, the edge answers for it.
+  const std::string nope = "/live/nope/270p/";
+  for (int k = 0; k < 100 && Header(Get(edge.url(), nope + "1.m4s"), "X-Onair-Cache") != "edge";
+       ++k) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  const int64_t reads_nope = OriginReads(origin.url());
+  for (int k = 0; k < 50; ++k) {
+    net::Response r = Get(edge.url(), nope + std::to_string(k) + ".m4s");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(Header(r, "X-Onair-Event"), "none");
+  }
+  EXPECT_EQ(OriginReads(origin.url()), reads_nope) << "made-up event names reached the origin";
+  // What may exist still goes upstream: a past segment (410 from the origin).
+  net::Response past = Get(edge.url(), far(-20));
+  EXPECT_EQ(past.status, 410);
+  EXPECT_EQ(Header(past, "X-Onair-Cache"), "miss");
+  const std::string m = Get(edge.url(), "/metrics").body;
+  EXPECT_GE(Metric(m, "onair_edge_refused_total{reason=\"not-yet\"}"), 101) << m;
+  EXPECT_EQ(Metric(m, "onair_edge_refused_total{reason=\"no-rendition\"}"), 1) << m;
+  EXPECT_EQ(OriginReads(origin.url()) - reads_before, 2)  // the 410, and nope's first read
+      << "the origin saw reads the edge should have answered";
 }
 
 // ffmpeg plays through the edge; with two origins (the pipeline publishes to both), the
