@@ -44,6 +44,7 @@ fuzz: deps
 bench: build
 	bench/ladder/run.sh
 	bench/origin/run.sh
+	bench/edge/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -9,12 +9,14 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/event_config.h"
 #include "core/live_path.h"
@@ -469,6 +471,18 @@ struct Edge::Impl {
     return res;
   }
 
+  // Pieces as one buffer sequence, and their bytes.
+  static std::pair<std::vector<asio::const_buffer>, uint64_t> Gather(
+      const std::vector<net::StreamedBody::Piece>& pieces) {
+    std::pair<std::vector<asio::const_buffer>, uint64_t> out;
+    out.first.reserve(pieces.size());
+    for (const auto& p : pieces) {
+      out.first.push_back(asio::buffer(*p));
+      out.second += p->size();
+    }
+    return out;
+  }
+
   // One viewer's response from a cached or filling object: nothing until the first body byte
   // (or the end) is there, so that a fill failing before it can still be retried; then the
   // whole object with its length, or chunk after chunk as they arrive.
@@ -516,33 +530,45 @@ struct Edge::Impl {
         } else {
           res.chunked(true);
         }
-        http::response_serializer<http::empty_body> sr(res);
-        beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
-        auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
-        if (ec) co_return Outcome::kClosed;
+        // The header goes out in one write with the first body bytes: in a stampede every
+        // viewer costs one system call, not one per piece.
+        std::ostringstream header_text;
+        header_text << res.base();
+        const std::string header_bytes = header_text.str();
         header_sent = true;
         served.status = answer->status;
-        if (head) co_return complete ? Outcome::kDone : Outcome::kClosed;
+        beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
+        if (head) {
+          auto [ec, n] = co_await asio::async_write(stream, asio::buffer(header_bytes), kTuple);
+          co_return ec || !complete ? Outcome::kClosed : Outcome::kDone;
+        }
         if (!view.pieces.empty()) {
           served.first_byte = steady_clock::now();
           first_byte.Observe(std::chrono::duration<double>(served.first_byte - start).count());
         }
+        const auto [bufs, bytes] = Gather(view.pieces);
+        beast::error_code wec;
+        size_t wn = 0;
         if (complete) {
-          std::vector<asio::const_buffer> bufs;
-          for (const auto& p : view.pieces) bufs.push_back(asio::buffer(*p));
-          auto [wec, wn] = co_await asio::async_write(stream, bufs, kTuple);
-          egress.Inc(wn);
-          served.bytes += wn;
-          co_return wec ? Outcome::kClosed : Outcome::kDone;
+          std::tie(wec, wn) = co_await asio::async_write(
+              stream, beast::buffers_cat(asio::buffer(header_bytes), bufs), kTuple);
+        } else {
+          std::tie(wec, wn) = co_await asio::async_write(
+              stream, beast::buffers_cat(asio::buffer(header_bytes), http::make_chunk(bufs)),
+              kTuple);
         }
-      }
-      for (const auto& p : view.pieces) {
-        beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
-        auto [wec, wn] =
-            co_await asio::async_write(stream, http::make_chunk(asio::buffer(*p)), kTuple);
         if (wec) co_return Outcome::kClosed;
-        egress.Inc(p->size());
-        served.bytes += p->size();
+        egress.Inc(bytes);
+        served.bytes += bytes;
+        if (complete) co_return Outcome::kDone;
+      } else if (!view.pieces.empty()) {
+        // Everything that arrived since the last write, as one chunk.
+        const auto [bufs, bytes] = Gather(view.pieces);
+        beast::get_lowest_layer(stream).expires_after(cfg.send_timeout);
+        auto [wec, wn] = co_await asio::async_write(stream, http::make_chunk(bufs), kTuple);
+        if (wec) co_return Outcome::kClosed;
+        egress.Inc(bytes);
+        served.bytes += bytes;
       }
       next += view.pieces.size();
       if (view.pieces.empty()) {
