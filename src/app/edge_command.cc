@@ -33,6 +33,9 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
          "are refused here only beyond it")
       ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
       ->default_str("500");
+  cmd->add_flag("--prefetch,!--no-prefetch", c->prefetch,
+                "start the next segment's fill before its first chunk, for each rendition "
+                "watched at the live edge (default on)");
   auto demo_dir = std::make_shared<std::string>();
   cmd->add_option("--tls-port", c->tls_port, "HTTPS port (0: any free port, printed; -1: none)")
       ->check(CLI::Range(-1, 65535))

@@ -168,6 +168,8 @@ struct Edge::Impl {
   Counter& refused_no_rendition =
       m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
                 {{"reason", "no-rendition"}});
+  Counter& prefetches = m.counter("onair_edge_prefetches_total",
+                                  "Fills of a next segment started before any viewer asked.");
   Counter& timing_fetches = m.counter("onair_edge_timing_fetches_total",
                                       "Reads of an event's timing (event.json) from upstream.");
   Histogram& first_byte = m.histogram("onair_edge_first_byte_seconds",
@@ -183,7 +185,8 @@ struct Edge::Impl {
   std::atomic<double> hit_ratio{0};
 
   std::mutex live_mu;
-  std::map<std::string, int64_t> highest;  // per event/rendition: the newest segment asked
+  std::map<std::string, int64_t> highest;     // per event/rendition: the newest segment asked
+  std::map<std::string, int64_t> prefetched;  // per event/rendition: the newest prefetched
 
   // Live-edge objects are kept over catch-up ones when the cache is full: init segments,
   // manifests, and segments at most 3 behind the live edge; by the event's timeline once
@@ -347,6 +350,7 @@ struct Edge::Impl {
       co_return sent;
     }
     const bool live = IsLive(path, check.live);
+    if (live && check.timeline) Prefetch(path, *check.timeline, arrived, stream.get_executor());
     for (int attempt = 0; attempt < 1 + static_cast<int>(upstreams.size()); ++attempt) {
       EdgeCache::Lookup found = Acquire(key, live, stream.get_executor());
       (found.kind == EdgeCache::Kind::kHit    ? hits
@@ -407,6 +411,37 @@ struct Edge::Impl {
   }
 
   static constexpr size_t kMaxEventJson = 1 << 20;
+
+  // A rendition watched at the live edge: the fill of the segment that starts next begins a
+  // quarter segment before its start (the origin holds it until its first chunk), once per
+  // segment, so that the stampede at its start is served from memory (docs/edge.md).
+  void Prefetch(const LivePath& p, const EpochTimeline& timeline, UtcMicros now,
+                const asio::any_io_executor& ex) {
+    if (!cfg.prefetch) return;
+    const int64_t next = timeline.SegmentNumberAt(now) + 1;
+    {
+      std::lock_guard<std::mutex> lock(live_mu);
+      if (prefetched.size() > 100'000) prefetched.clear();  // made-up names, as in IsLive
+      int64_t& last = prefetched[p.event + "/" + p.rendition];
+      if (last >= next) return;
+      last = next;
+    }
+    const UtcMicros at = timeline.SegmentStartUtc(next) - timeline.segment_us() / 4;
+    asio::co_spawn(
+        ex,
+        PrefetchAt("/live/" + p.event + "/" + p.rendition + "/" + std::to_string(next) + ".m4s",
+                   std::max<int64_t>(0, at - now)),
+        asio::detached);
+  }
+
+  asio::awaitable<void> PrefetchAt(std::string key, int64_t delay_us) {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer timer(ex);
+    timer.expires_after(std::chrono::microseconds(delay_us));
+    auto [ec] = co_await timer.async_wait(kTuple);
+    if (ec) co_return;
+    if (Acquire(key, true, ex).kind == EdgeCache::Kind::kMiss) prefetches.Inc();
+  }
 
   // Fetches an event's timing (through the cache, so tiers and collapsing apply) for
   // EventTimings; a failure is retried on a later read, at most once a second.

@@ -37,6 +37,9 @@ struct EdgeConfig {
   // How far this machine's clock may be ahead of the origin's; segments later than the next
   // one are refused by the edge itself only beyond it (docs/edge.md).
   std::chrono::milliseconds clock_skew{500};
+  // Start the fill of the next segment of every rendition watched at the live edge a quarter
+  // segment before it starts, so that the viewers' stampede finds its first chunk in memory.
+  bool prefetch = true;
   std::string access_log;  // a file for one line per viewer request ("": none)
   // HTTPS on its own port (-1: none; 0: the OS chooses), same host and loops.
   int tls_port = -1;

@@ -38,8 +38,8 @@ EventTimings::Check EventTimings::Look(const LivePath& path, UtcMicros now, Stea
     check.ms = (held_from - now) / 1000;
     return check;
   }
-  const int64_t current = EpochTimeline(k.ast, k.segment_us).SegmentNumberAt(now);
-  check.live = path.n >= current - 3;
+  check.timeline = EpochTimeline(k.ast, k.segment_us);
+  check.live = path.n >= check.timeline->SegmentNumberAt(now) - 3;
   return check;
 }
 

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/epoch.h"
 #include "core/event_config.h"
 #include "core/live_path.h"
 
@@ -37,7 +38,8 @@ class EventTimings {
     Verdict verdict = Verdict::kForward;
     int64_t ms = 0;            // kNotYet: how long the answer stays true
     std::optional<bool> live;  // a segment of a known event: whether it is at the live edge
-    bool fetch = false;        // the caller should fetch the event's timing now
+    std::optional<EpochTimeline> timeline;  // a segment of a known event: its timeline
+    bool fetch = false;                     // the caller should fetch the event's timing now
   };
   // What to do with a read of `path` (a parsed /live/ path) at `now`.
   Check Look(const LivePath& path, UtcMicros now, SteadyTime steady_now);

@@ -142,8 +142,9 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   ASSERT_GT(edge.port(), 0) << edge.log();
   // A "not yet" 404: kept to the millisecond, the lifetime left counted down.
   const std::string later = Seg("270p", CurrentSegment(ev.ast_us) + 3);
-  const auto asked = steady_clock::now();
   net::Response first = Get(edge.url(), later);
+  // The edge had the answer before we did: its copy expires by `answered` + the lifetime.
+  const auto answered = steady_clock::now();
   ASSERT_EQ(first.status, 404);
   EXPECT_EQ(Header(first, "X-Onair-Cache"), "miss");
   const int64_t ms = std::atoll(Header(first, "X-Onair-Max-Age-Ms").c_str());
@@ -159,7 +160,7 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   EXPECT_EQ(Header(kept, "Cache-Control"),
             "public, max-age=" +
                 std::to_string(std::atoll(Header(kept, "X-Onair-Max-Age-Ms").c_str()) / 1000));
-  std::this_thread::sleep_until(asked + milliseconds(ms + 50));
+  std::this_thread::sleep_until(answered + milliseconds(ms + 50));
   net::Response due = Get(edge.url(), later);      // the origin holds it now: no pipeline, so
   EXPECT_NE(Header(due, "X-Onair-Cache"), "hit");  // it answers 404 no-cache after the hold
   // A 410 is kept; a held request for the next segment is collapsed, not kept as a 404.
@@ -236,6 +237,52 @@ TEST(Edge, RefusesByItselfWhatCannotExistYet) {
   EXPECT_EQ(Metric(m, "onair_edge_refused_total{reason=\"no-rendition\"}"), 1) << m;
   EXPECT_EQ(OriginReads(origin.url()) - reads_before, 2)  // the 410, and nope's first read
       << "the origin saw reads the edge should have answered";
+}
+
+// A rendition watched at the live edge: the edge starts the fill of the next segment before
+// it starts, so the first viewer to ask for it joins a fill already under way and has the
+// first chunk at once; the origin still sees one read.
+TEST(Edge, PrefetchesTheNextSegmentOfAWatchedRendition) {
+  const std::string dir = TempDir("edge-prefetch");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  EdgeProcess edge(dir, {origin.url()});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  auto far = [&] { return Seg("270p", CurrentSegment(ev.ast_us) + 20); };
+  for (int k = 0; k < 100 && Header(Get(edge.url(), far()), "X-Onair-Cache") != "edge"; ++k) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  // A viewer at the live edge (the segment before the current one), early in a segment.
+  int64_t current = CurrentSegment(ev.ast_us);
+  while (SystemClock::Instance().Now() > ev.ast_us + current * kD + kD / 2) {
+    std::this_thread::sleep_for(milliseconds(50));
+    current = CurrentSegment(ev.ast_us);
+  }
+  ASSERT_EQ(Put(origin.url(), "A", Seg("270p", current - 1), "segment"), 201);
+  EXPECT_EQ(Get(edge.url(), Seg("270p", current - 1)).status, 200);
+  // The next segment is written as a pipeline writes it, from its start.
+  const int64_t next = current + 1;
+  std::this_thread::sleep_for(
+      std::chrono::microseconds(ev.ast_us + next * kD - SystemClock::Instance().Now()));
+  const std::string first(100'000, 'a'), second(100'000, 'b');
+  RawSocket writer(origin.port());
+  ASSERT_TRUE(writer.Send(UploadHead(Seg("270p", next)) + Chunk(first)));
+  ASSERT_TRUE(UploadBegun(origin.port(), Seg("270p", next)));
+  std::this_thread::sleep_for(milliseconds(200));
+  const int64_t reads = OriginReads(origin.url());
+  RawSocket viewer(edge.port());
+  ASSERT_TRUE(viewer.Send("GET " + Seg("270p", next) + " HTTP/1.1\r\nHost: e\r\n\r\n"));
+  std::string got = viewer.ReadUntil("\r\n\r\n", milliseconds(2000));
+  EXPECT_EQ(ParseResponse(got).status, 200);
+  EXPECT_NE(got.find("X-Onair-Cache: collapsed"), std::string::npos)
+      << "the fill had not started: " << got.substr(0, got.find("\r\n\r\n"));
+  ASSERT_TRUE(writer.Send(Chunk(second) + kLastChunk));
+  got += viewer.ReadUntil("\r\n0\r\n\r\n", milliseconds(5000));
+  const RawResponse whole = ParseResponse(got);
+  EXPECT_TRUE(whole.complete && whole.body == first + second);
+  EXPECT_EQ(OriginReads(origin.url()), reads) << "the viewer's read reached the origin";
+  EXPECT_GE(Metric(Get(edge.url(), "/metrics").body, "onair_edge_prefetches_total"), 1);
 }
 
 // ffmpeg plays through the edge; with two origins (the pipeline publishes to both), the
