@@ -8,6 +8,7 @@
 #   bench/edge/run.sh [PERIODS]      (segment periods per cache, default 10; needs make build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/common/lib.sh
 BUILD="${BUILD:-build}"
 ONAIR="$BUILD/src/app/onair"
 BENCH="$BUILD/bench/onair_edge_bench"
@@ -22,18 +23,6 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-# The URL a service prints once it listens.
-url_of() {  # log
-  local u=""
-  for _ in $(seq 100); do
-    u=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 || true)
-    [ -n "$u" ] && break
-    sleep 0.1
-  done
-  [ -n "$u" ] || { cat "$1" >&2; exit 1; }
-  echo "$u"
-}
 
 AST_S=$(($(date +%s) - 1000))
 {
@@ -59,11 +48,7 @@ EDGE=$(url_of "$WORK/edge.log")
 
 # nginx as the standard cache: proxy_cache in memory (tmpfs), the cache lock so that one
 # request per object goes upstream, keep-alive to the origin, no access log.
-PORT=0
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
-done
+PORT=$(free_port)
 mkdir -p "$WORK/nginx/cache"
 # Run as root (CI), nginx's workers would be `nobody`, locked out of this private tree.
 USER_LINE=""

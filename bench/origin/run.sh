@@ -7,6 +7,7 @@
 #   bench/origin/run.sh [SECONDS_PER_WRK_RUN]     (default 15; needs `make build`)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/common/lib.sh
 BUILD="${BUILD:-build}"
 ONAIR="$BUILD/src/app/onair"
 BENCH="$BUILD/bench/onair_origin_bench"
@@ -36,20 +37,10 @@ AST_S=$(($(date +%s) - 1000))
 "$ONAIR" origin --host 127.0.0.1 --port 0 --threads 2 --event "$WORK/event.json" \
   --pipeline-token pt --admin-token at >"$WORK/origin.log" 2>&1 &
 PIDS+=($!)
-ORIGIN=""
-for _ in $(seq 100); do
-  ORIGIN=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/origin.log" || true)
-  [ -n "$ORIGIN" ] && break
-  sleep 0.1
-done
-[ -n "$ORIGIN" ] || { cat "$WORK/origin.log"; exit 1; }
+ORIGIN=$(url_of "$WORK/origin.log")
 
 # nginx as a static file server of the same tree, tuned as one would for segments.
-PORT=0
-for _ in $(seq 50); do
-  p=$((20000 + RANDOM % 40000))
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
-done
+PORT=$(free_port)
 mkdir -p "$WORK/nginx" "$WORK/files"
 cat >"$WORK/nginx/nginx.conf" <<CONF
 daemon off;

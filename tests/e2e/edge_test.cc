@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 
 #include "e2e/origin_helpers.h"
 #include "support/raw_socket.h"
@@ -29,6 +30,16 @@ int64_t OriginReads(const std::string& origin) {
     }
   }
   return sum;
+}
+
+// Asks the edge for what `target()` names until the edge answers it itself (it has learnt
+// the event's timing, or that the event does not exist); false if it never does.
+bool AnsweredByEdge(const std::string& edge, const std::function<std::string()>& target) {
+  for (int k = 0; k < 100; ++k) {
+    if (Header(Get(edge, target()), "X-Onair-Cache") == "edge") return true;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return false;
 }
 
 // The live-edge stampede: a thousand viewers ask for a segment that is still arriving at the
@@ -196,9 +207,7 @@ TEST(Edge, RefusesByItselfWhatCannotExistYet) {
   EXPECT_NE(timing.body.find("\"segment_duration\":2.0"), std::string::npos) << timing.body;
   // The first reads go upstream while the edge learns the timing; soon it answers itself.
   auto far = [&](int64_t ahead) { return Seg("270p", CurrentSegment(ev.ast_us) + ahead); };
-  for (int k = 0; k < 100 && Header(Get(edge.url(), far(20)), "X-Onair-Cache") != "edge"; ++k) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  ASSERT_TRUE(AnsweredByEdge(edge.url(), [&] { return far(20); }));
   const int64_t reads_before = OriginReads(origin.url());
   const int64_t now = SystemClock::Instance().Now();
   const int64_t n = (now - ev.ast_us) / kD + 20;
@@ -217,10 +226,7 @@ TEST(Edge, RefusesByItselfWhatCannotExistYet) {
   EXPECT_EQ(Header(Get(edge.url(), "/live/e2e/270p/x.m4s"), "X-Onair-Cache"), "edge");
   // An event the origin does not have: after it says so once, the edge answers for it.
   const std::string nope = "/live/nope/270p/";
-  for (int k = 0; k < 100 && Header(Get(edge.url(), nope + "1.m4s"), "X-Onair-Cache") != "edge";
-       ++k) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  ASSERT_TRUE(AnsweredByEdge(edge.url(), [&] { return nope + "1.m4s"; }));
   const int64_t reads_nope = OriginReads(origin.url());
   for (int k = 0; k < 50; ++k) {
     net::Response r = Get(edge.url(), nope + std::to_string(k) + ".m4s");
@@ -249,10 +255,8 @@ TEST(Edge, PrefetchesTheNextSegmentOfAWatchedRendition) {
   ASSERT_GT(origin.port(), 0) << origin.log();
   EdgeProcess edge(dir, {origin.url()});
   ASSERT_GT(edge.port(), 0) << edge.log();
-  auto far = [&] { return Seg("270p", CurrentSegment(ev.ast_us) + 20); };
-  for (int k = 0; k < 100 && Header(Get(edge.url(), far()), "X-Onair-Cache") != "edge"; ++k) {
-    std::this_thread::sleep_for(milliseconds(20));
-  }
+  ASSERT_TRUE(
+      AnsweredByEdge(edge.url(), [&] { return Seg("270p", CurrentSegment(ev.ast_us) + 20); }));
   // A viewer at the live edge (the segment before the current one), early in a segment.
   int64_t current = CurrentSegment(ev.ast_us);
   while (SystemClock::Instance().Now() > ev.ast_us + current * kD + kD / 2) {

@@ -1,0 +1,24 @@
+# Shell helpers the benchmarks' run.sh share (sourced, not run).
+
+# A free loopback TCP port (for nginx, which cannot print the one the OS chose).
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "no free port" >&2
+  exit 1
+}
+
+# The URL an onair service prints in its log once it listens.
+url_of() {  # log
+  local u=""
+  for _ in $(seq 100); do
+    u=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 || true)
+    [ -n "$u" ] && break
+    sleep 0.1
+  done
+  [ -n "$u" ] || { cat "$1" >&2; exit 1; }
+  echo "$u"
+}
