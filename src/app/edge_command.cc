@@ -33,6 +33,14 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
          "are refused here only beyond it")
       ->check(CLI::Range(int64_t{0}, int64_t{60'000}))
       ->default_str("500");
+  cmd->add_option("--admin-token", c->admin_token,
+                  "token for the admin API (POST/DELETE /v1/edge/drain); none: the API is off");
+  auto grace = std::make_shared<double>(0);
+  cmd->add_option("--drain-seconds", *grace,
+                  "on SIGTERM or Ctrl-C, drain this long (still serving, /readyz 503, status "
+                  "draining) before stopping; a second signal stops at once")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   cmd->add_flag("--prefetch,!--no-prefetch", c->prefetch,
                 "start the next segment's fill before its first chunk, for each rendition "
                 "watched at the live edge (default on)");
@@ -45,7 +53,7 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
   cmd->add_option("--tls-demo-dir", *demo_dir,
                   "make a private CA and a certificate for localhost/127.0.0.1 (and --host) "
                   "here, for HTTPS without a real certificate; clients trust DIR/ca.pem");
-  return [c, cmd, demo_dir]() -> int {
+  return [c, cmd, demo_dir, grace]() -> int {
     if (!cmd->parsed()) return -1;
     if (!demo_dir->empty()) {
       std::vector<std::string> names = {"localhost", "127.0.0.1"};
@@ -65,12 +73,17 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
       return 2;
     }
     edge::Edge e(*c, &SystemClock::Instance());
-    return ServeUntilStopped(e, "edge", c->server.host, [&]() -> std::string {
-      if (e.tls_port() == 0) return "";
-      return "onair edge listening on https://" + c->server.host + ":" +
-             std::to_string(e.tls_port()) +
-             (c->tls.ca.empty() ? "" : " (clients trust " + c->tls.ca + ")") + "\n";
-    });
+    const Drain drain{[&] { e.Drain(); },
+                      std::chrono::milliseconds(static_cast<int64_t>(*grace * 1000))};
+    return ServeUntilStopped(
+        e, "edge", c->server.host,
+        [&]() -> std::string {
+          if (e.tls_port() == 0) return "";
+          return "onair edge listening on https://" + c->server.host + ":" +
+                 std::to_string(e.tls_port()) +
+                 (c->tls.ca.empty() ? "" : " (clients trust " + c->tls.ca + ")") + "\n";
+        },
+        drain);
   };
 }
 

@@ -26,11 +26,18 @@ inline void AddServerFlags(CLI::App* cmd, net::ServerOptions& server) {
       ->check(CLI::NonNegativeNumber);
 }
 
+// How a service that can drain stops: at the first stop signal `drain` is called and the
+// service keeps serving for `grace` (or until a second signal), then stops.
+struct Drain {
+  std::function<void()> drain;
+  std::chrono::milliseconds grace{0};
+};
+
 // Service: Status Start(), int port(), void Stop(). `more`: further lines to print once it
 // listens (other ports, files to hand to clients).
 template <class Service>
 int ServeUntilStopped(Service& service, const std::string& name, const std::string& host,
-                      const std::function<std::string()>& more = nullptr) {
+                      const std::function<std::string()>& more = nullptr, const Drain& drain = {}) {
   Status s = service.Start();
   if (!s.ok()) {
     Logger("onair")->error("{}", s.message());
@@ -40,6 +47,15 @@ int ServeUntilStopped(Service& service, const std::string& name, const std::stri
   if (more) std::printf("%s", more().c_str());
   std::fflush(stdout);
   while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (drain.drain && drain.grace.count() > 0) {
+    Logger("onair")->info("draining the {} for {} ms (a second signal stops it now)", name,
+                          drain.grace.count());
+    drain.drain();
+    const auto until = std::chrono::steady_clock::now() + drain.grace;
+    while (StopSignals() < 2 && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   Logger("onair")->info("stopping the {}", name);
   service.Stop();
   return 0;

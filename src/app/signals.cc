@@ -6,7 +6,11 @@ namespace onair::app {
 
 namespace {
 std::atomic<bool> g_stop{false};
-extern "C" void OnStopSignal(int) { g_stop = true; }
+std::atomic<int> g_signals{0};
+extern "C" void OnStopSignal(int) {
+  g_signals.fetch_add(1);
+  g_stop = true;
+}
 }  // namespace
 
 void InstallStopSignals() {
@@ -16,5 +20,7 @@ void InstallStopSignals() {
 }
 
 const std::atomic<bool>& StopRequested() { return g_stop; }
+
+int StopSignals() { return g_signals.load(); }
 
 }  // namespace onair::app

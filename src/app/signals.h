@@ -1,4 +1,5 @@
-// Ctrl-C and SIGTERM ask every running service to stop cleanly.
+// Ctrl-C and SIGTERM ask every running service to stop cleanly (a service that drains first
+// stops at once on the second).
 #pragma once
 
 #include <atomic>
@@ -7,5 +8,6 @@ namespace onair::app {
 
 void InstallStopSignals();
 const std::atomic<bool>& StopRequested();
+int StopSignals();  // how many have come
 
 }  // namespace onair::app

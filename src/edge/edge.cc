@@ -179,6 +179,7 @@ struct Edge::Impl {
   Gauge& cache_objects = m.gauge("onair_edge_cache_objects", "Objects in the cache.");
   Gauge& evictions = m.gauge("onair_edge_evictions", "Objects evicted to stay in budget, so far.");
   Gauge& healthy_upstreams = m.gauge("onair_edge_upstreams_healthy", "Upstreams passing checks.");
+  Gauge& draining_gauge = m.gauge("onair_edge_draining", "1 while the edge is draining.");
 
   // Load over the last second, for steering (updated by Ticker()).
   std::atomic<int64_t> egress_bps{0};
@@ -251,12 +252,16 @@ struct Edge::Impl {
     const unsigned v = req.version();
     const std::string_view target = req.target();
     const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/v1/edge/drain") co_return co_await DrainLever(stream, req);
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
       co_return co_await Send(stream, Text(405, v, "GET or HEAD"));
     }
     const bool head = req.method() == http::verb::head;
     if (path == "/healthz") co_return co_await Send(stream, Text(200, v, "ok"), head);
-    if (path == "/readyz") co_return co_await Send(stream, Text(200, v, "ready"), head);
+    if (path == "/readyz") {
+      if (draining) co_return co_await Send(stream, Text(503, v, "draining"), head);
+      co_return co_await Send(stream, Text(200, v, "ready"), head);
+    }
     if (path == "/metrics") {
       cache_bytes.Set(cache.bytes());
       cache_objects.Set(static_cast<int64_t>(cache.objects()));
@@ -271,6 +276,42 @@ struct Edge::Impl {
       co_return co_await Send(stream, std::move(res), head);
     }
     co_return co_await Object(stream, req, head);
+  }
+
+  // The operator's lever (docs/edge.md, "Draining"): POST drains, DELETE ends it; both answer
+  // the status. A wrong or missing token closes the connection, as at the origin.
+  template <class Stream>
+  asio::awaitable<bool> DrainLever(Stream& stream, const http::request<http::empty_body>& req) {
+    const unsigned v = req.version();
+    if (cfg.admin_token.empty()) {
+      co_return co_await Send(stream, Text(403, v, "the admin API is off (no --admin-token)"));
+    }
+    if (!net::TokenMatches(req[http::field::authorization], cfg.admin_token)) {
+      auto res = Text(401, v, "an admin token is required");
+      res.set(http::field::www_authenticate, "Bearer");
+      co_await Send(stream, std::move(res));
+      co_return false;
+    }
+    if (req.method() == http::verb::post) {
+      SetDraining(true);
+    } else if (req.method() == http::verb::delete_) {
+      SetDraining(false);
+    } else {
+      auto res = Text(405, v, "POST (drain) or DELETE (serve again)");
+      res.set(http::field::allow, "POST, DELETE");
+      co_return co_await Send(stream, std::move(res));
+    }
+    auto res = Text(200, v, StatusJson());
+    res.set(http::field::content_type, "application/json");
+    co_return co_await Send(stream, std::move(res));
+  }
+
+  void SetDraining(bool on) {
+    if (draining.exchange(on) != on) {
+      Logger("edge")->warn("{}", on ? "draining: steering and /readyz send new viewers elsewhere"
+                                    : "serving again: no longer draining");
+    }
+    draining_gauge.Set(on ? 1 : 0);
   }
 
   std::string StatusJson() {
@@ -829,8 +870,14 @@ void Edge::Stop() {
 }
 
 void Edge::Drain() {
-  if (impl_) impl_->draining = true;
+  if (impl_) impl_->SetDraining(true);
 }
+
+void Edge::Undrain() {
+  if (impl_) impl_->SetDraining(false);
+}
+
+bool Edge::draining() const { return impl_ && impl_->draining; }
 
 int Edge::port() const { return server_ ? server_->port() : 0; }
 

@@ -41,6 +41,8 @@ struct EdgeConfig {
   // segment before it starts, so that the viewers' stampede finds its first chunk in memory.
   bool prefetch = true;
   std::string access_log;  // a file for one line per viewer request ("": none)
+  // Bearer token of the admin API (POST/DELETE /v1/edge/drain); "": the API is off.
+  std::string admin_token;
   // HTTPS on its own port (-1: none; 0: the OS chooses), same host and loops.
   int tls_port = -1;
   net::TlsFiles tls;
@@ -55,8 +57,11 @@ class Edge {
 
   Status Start();
   void Stop();
-  // Still serving, but telling steering to send new viewers elsewhere.
+  // Draining: still serving every request, but telling steering (/v1/edge/status) and load
+  // balancers (/readyz answers 503) to send new viewers elsewhere. Undrain() ends it.
   void Drain();
+  void Undrain();
+  bool draining() const;
   int port() const;
   int tls_port() const;
   MetricsRegistry& metrics() { return metrics_; }

@@ -225,7 +225,7 @@ struct Origin::Impl {
                             http::request_parser<http::buffer_body>& parser, const Target& t) {
     auto& req = parser.get();
     const unsigned v = req.version();
-    if (!cfg.no_auth && !TokenMatches(req[http::field::authorization], cfg.pipeline_token)) {
+    if (!cfg.no_auth && !net::TokenMatches(req[http::field::authorization], cfg.pipeline_token)) {
       writes_refused.Inc();
       auto res = Text(401, v, "a pipeline token is required");
       res.set(http::field::www_authenticate, "Bearer");
@@ -572,7 +572,7 @@ struct Origin::Impl {
                               http::request_parser<http::buffer_body>& parser, const Target& t) {
     auto& req = parser.get();
     const unsigned v = req.version();
-    if (!TokenMatches(req[http::field::authorization], cfg.admin_token)) {
+    if (!net::TokenMatches(req[http::field::authorization], cfg.admin_token)) {
       auto res = Text(401, v, "an admin token is required");
       res.set(http::field::www_authenticate, "Bearer");
       co_await Send(stream, std::move(res));

@@ -29,10 +29,6 @@ Target ParseTarget(std::string_view target);
 // of at most 32 characters; false (and *out unspecified) otherwise.
 bool ParseDefects(std::string_view text, std::vector<std::string>* out);
 
-// Whether an Authorization header is "Bearer {token}" (constant time over the token; an
-// empty token never matches).
-bool TokenMatches(std::string_view header, const std::string& token);
-
 std::string Join(const std::vector<std::string>& v);  // "a,b,c"
 
 }  // namespace onair::origin

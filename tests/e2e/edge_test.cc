@@ -394,6 +394,64 @@ TEST(Edge, ServesTheLastGoodInitSegmentWhenTheOriginIsGone) {
   EXPECT_GE(Metric(Get(edge.url(), "/metrics").body, "onair_edge_stale_served_total"), 1);
 }
 
+// Draining: the operator's lever (POST/DELETE /v1/edge/drain with the admin token) and a
+// stop signal with --drain-seconds both make the edge tell steering and load balancers to go
+// elsewhere while it keeps serving every viewer; a second signal stops it at once.
+TEST(Edge, DrainsOnTheOperatorsLeverAndBeforeStopping) {
+  const std::string dir = TempDir("edge-drain");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  const std::string init(5000, 'i');
+  ASSERT_EQ(Put(origin.url(), "A", Seg("270p", "init"), init), 201);
+  EdgeProcess edge(dir, {origin.url()}, {"--admin-token", "at", "--drain-seconds", "60"});
+  ASSERT_GT(edge.port(), 0) << edge.log();
+  auto state = [&] {
+    return nlohmann::json::parse(Get(edge.url(), "/v1/edge/status").body).value("state", "");
+  };
+  const net::Headers admin = {{"Authorization", "Bearer at"}};
+  EXPECT_EQ(state(), "healthy");
+  EXPECT_EQ(Get(edge.url(), "/readyz").status, 200);
+
+  EXPECT_EQ(Request(edge.url(), "POST", "/v1/edge/drain").status, 401);
+  EXPECT_EQ(Request(edge.url(), "POST", "/v1/edge/drain", {{"Authorization", "Bearer x"}}).status,
+            401);
+  EXPECT_EQ(state(), "healthy");
+  EXPECT_EQ(Request(edge.url(), "GET", "/v1/edge/drain", admin).status, 405);
+
+  net::Response drained = Request(edge.url(), "POST", "/v1/edge/drain", admin);
+  EXPECT_EQ(drained.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(drained.body).value("state", ""), "draining");
+  EXPECT_EQ(state(), "draining");
+  EXPECT_EQ(Get(edge.url(), "/readyz").status, 503);
+  EXPECT_EQ(Metric(Get(edge.url(), "/metrics").body, "onair_edge_draining"), 1);
+  EXPECT_TRUE(Get(edge.url(), Seg("270p", "init")).body == init);  // viewers still served
+
+  EXPECT_EQ(Request(edge.url(), "DELETE", "/v1/edge/drain", admin).status, 200);
+  EXPECT_EQ(state(), "healthy");
+  EXPECT_EQ(Get(edge.url(), "/readyz").status, 200);
+  EXPECT_EQ(Metric(Get(edge.url(), "/metrics").body, "onair_edge_draining"), 0);
+
+  // SIGTERM: draining, still serving, until the grace ends or a second signal.
+  edge.process().Signal(SIGTERM);
+  const auto until = steady_clock::now() + seconds(10);
+  while (Get(edge.url(), "/readyz").status != 503 && steady_clock::now() < until) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(state(), "draining");
+  EXPECT_TRUE(Get(edge.url(), Seg("270p", "init")).body == init);
+  EXPECT_EQ(edge.process().Wait(0), -1) << "stopped before its grace";
+  edge.process().Signal(SIGTERM);
+  EXPECT_EQ(edge.process().Wait(10), 0) << edge.log();
+
+  // Without an admin token the lever is off.
+  EdgeProcess plain(dir, {origin.url()});
+  ASSERT_GT(plain.port(), 0) << plain.log();
+  EXPECT_EQ(Request(plain.url(), "POST", "/v1/edge/drain", admin).status, 403);
+  EXPECT_EQ(nlohmann::json::parse(Get(plain.url(), "/v1/edge/status").body).value("state", ""),
+            "healthy");
+}
+
 // HTTPS with the demo CA: curl verifies the edge's certificate (for localhost and 127.0.0.1)
 // with nothing but the CA file, and refuses it without.
 TEST(Edge, HttpsWithTheDemoCertificateVerifies) {
