@@ -11,10 +11,14 @@
 //     just started (its first chunk is at the origin, the rest is being written): the
 //     live-edge stampede; it measures time to first byte of a segment in progress.
 // Then wrk reads the latest complete segments from each as fast as it can (throughput).
-// Printed: requests/s, delivered Gbit/s, p50/p99/p999 time to first and last byte, upstream
+// Printed: requests/s, delivered Gbit/s, p50/p99/p999 time to first byte (its arrival in the
+// receive queue, dated by the kernel, so the generator's own queueing is not counted; the time
+// the generator read it is printed beside) and to last byte, upstream
 // fills per object (the origin's reads over the distinct objects asked, and for onair the ones
 // its prefetch fetched), and the ratios.
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -24,6 +28,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -93,7 +98,10 @@ enum class Kind { kViewer, kBurst };
 struct Record {
   Kind kind;
   int status = 0;
-  double ttfb_ms = -1, ttlb_ms = -1;
+  // ttfb: the answer's first byte arriving in this machine's receive queue (the kernel's
+  // timestamp of it), as a packet capture would date it; seen: when this generator's one
+  // thread got round to reading it (it also reads every other connection's bytes).
+  double ttfb_ms = -1, seen_ms = -1, ttlb_ms = -1;
   uint64_t bytes = 0;
 };
 
@@ -106,15 +114,61 @@ struct Load {
   std::set<std::pair<int, int64_t>> objects;
   int errors = 0;
 
-  void Add(const Record& r, int rendition, int64_t n) {
+  // A record of the warm-up period (before `first`) is not counted; its object is (the
+  // origin's reads over the objects asked).
+  void Add(const Record& r, int64_t period, int rendition, int64_t n) {
     std::lock_guard<std::mutex> lock(mu);
-    records.push_back(r);
     objects.insert({rendition, n});
+    if (period < first) return;
+    records.push_back(r);
     if (r.status != 200) errors++;
   }
 };
 
-// One connection: in every period, one request at its instant, for its segment.
+double RealtimeMs() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// The receive time (CLOCK_REALTIME, ms) of the first unread byte of a socket whose
+// SO_TIMESTAMPNS is on, read without consuming it; -1 if the kernel gave none.
+double ArrivalMs(int fd) {
+  char byte = 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  if (recvmsg(fd, &msg, MSG_PEEK | MSG_DONTWAIT) != 1) return -1;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec t{};
+      std::memcpy(&t, CMSG_DATA(c), sizeof(t));
+      return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+    }
+  }
+  return -1;
+}
+
+// A keep-alive connection to `url` with arrival timestamps on; false if it failed.
+asio::awaitable<bool> Open(tcp::socket& s, const net::Url& url) {
+  tcp::resolver resolver(s.get_executor());
+  auto [rec_ec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kTuple);
+  if (rec_ec) co_return false;
+  s = tcp::socket(s.get_executor());
+  auto [cec, ep] = co_await asio::async_connect(s, endpoints, kTuple);
+  if (cec) co_return false;
+  s.set_option(tcp::no_delay(true));
+  const int on = 1;
+  setsockopt(s.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+  co_return true;
+}
+
+// One connection: connected at once, then in every period (a warm-up one first, as viewers
+// were already watching), one request at its instant, for its segment.
 asio::awaitable<void> Connection(Load& load, Kind kind, int index) {
   const Options& o = load.o;
   auto ex = co_await asio::this_coro::executor;
@@ -124,36 +178,27 @@ asio::awaitable<void> Connection(Load& load, Kind kind, int index) {
   const int64_t phase_us = kind == Kind::kViewer ? (index * 7919LL % 1000) * o.segment_us / 1000
                                                  : o.burst_delay_ms * 1000LL;
   tcp::socket s(ex);
-  tcp::resolver resolver(ex);
   asio::steady_timer timer(ex);
   beast::flat_buffer buffer;
   buffer.reserve(1 << 16);
   std::vector<char> scratch(1 << 16);
-  bool connected = false;
-  for (int64_t n = load.first; n < load.last; ++n) {
+  bool connected = co_await Open(s, load.url);
+  for (int64_t n = load.first - 1; n < load.last; ++n) {
     const int64_t asked = kind == Kind::kViewer ? n - 1 : n;  // the latest complete, or new
     timer.expires_at(SteadyAt(o.ast_us + n * o.segment_us + phase_us));
     co_await timer.async_wait(kTuple);
     Record rec;
     rec.kind = kind;
     if (!connected) {
-      auto [rec_ec, endpoints] =
-          co_await resolver.async_resolve(load.url.host, load.url.port, kTuple);
-      if (rec_ec) {
-        load.Add(rec, rendition, asked);
-        continue;
-      }
-      s = tcp::socket(ex);
-      auto [cec, ep] = co_await asio::async_connect(s, endpoints, kTuple);
-      if (cec) {
-        load.Add(rec, rendition, asked);
-        continue;
-      }
-      s.set_option(tcp::no_delay(true));
+      connected = co_await Open(s, load.url);
       buffer.clear();
-      connected = true;
+    }
+    if (!connected) {
+      load.Add(rec, n, rendition, asked);
+      continue;
     }
     const auto start = steady_clock::now();
+    const double start_real = RealtimeMs();
     http::request<http::empty_body> req(http::verb::get, Path(rendition, asked), 11);
     req.set(http::field::host, load.url.host);
     auto [wec, wn] = co_await http::async_write(s, req, kTuple);
@@ -161,9 +206,18 @@ asio::awaitable<void> Connection(Load& load, Kind kind, int index) {
     parser.body_limit(uint64_t{1} << 30);
     beast::error_code ec = wec;
     if (!ec) {
+      auto [rec_ec] = co_await s.async_wait(tcp::socket::wait_read, kTuple);
+      ec = rec_ec;
+      if (!ec) {
+        const double arrived = ArrivalMs(s.native_handle());
+        if (arrived > 0) rec.ttfb_ms = std::max(0.0, arrived - start_real);
+      }
+    }
+    if (!ec) {
       auto [hec, hn] = co_await http::async_read_header(s, buffer, parser, kTuple);
       ec = hec;
-      rec.ttfb_ms = Ms(steady_clock::now() - start);  // the answer's first byte, as curl counts
+      rec.seen_ms = Ms(steady_clock::now() - start);  // the first byte, as curl counts
+      if (rec.ttfb_ms < 0) rec.ttfb_ms = rec.seen_ms;
     }
     while (!ec && !parser.is_done()) {
       parser.get().body().data = scratch.data();
@@ -185,7 +239,7 @@ asio::awaitable<void> Connection(Load& load, Kind kind, int index) {
         s.close(ignored);
       }
     }
-    load.Add(rec, rendition, asked);
+    load.Add(rec, n, rendition, asked);
   }
 }
 
@@ -201,7 +255,7 @@ int64_t OriginReads(const std::string& origin) {
 
 struct Figures {
   double rps = 0, gbps = 0;
-  std::vector<double> viewer_ttfb, viewer_ttlb, burst_ttfb, burst_ttlb;
+  std::vector<double> viewer_ttfb, viewer_ttlb, burst_ttfb, burst_seen, burst_ttlb;
   double fills_per_object = 0;
   size_t objects = 0;
   int errors = 0;
@@ -212,7 +266,7 @@ struct Figures {
 Figures Measure(const Options& o, const std::string& base) {
   Load load{o, *net::ParseUrl(base)};
   const int64_t now = SystemClock::Instance().Now();
-  load.first = (now - o.ast_us) / o.segment_us + 2;  // time to connect everyone
+  load.first = (now - o.ast_us) / o.segment_us + 3;  // time to connect everyone, warm up
   load.last = load.first + o.periods;
   const int64_t reads_before = OriginReads(o.origin);
   const std::string own = "onair_edge_first_byte_seconds";
@@ -255,6 +309,7 @@ Figures Measure(const Options& o, const std::string& base) {
       f.viewer_ttlb.push_back(r.ttlb_ms);
     } else {
       f.burst_ttfb.push_back(r.ttfb_ms);
+      f.burst_seen.push_back(r.seen_ms);
       f.burst_ttlb.push_back(r.ttlb_ms);
     }
   }
@@ -292,6 +347,7 @@ void Print(const char* name, const Figures& f) {
   PrintRow("TTFB, latest complete", f.viewer_ttfb);
   PrintRow("TTLB, latest complete", f.viewer_ttlb);
   PrintRow("TTFB, in progress (burst)", f.burst_ttfb);
+  PrintRow("  read by the generator", f.burst_seen);
   PrintRow("TTLB, in progress (burst)", f.burst_ttlb);
   if (f.own_p50 > 0) {
     std::printf("    %-30s p50 %8.2f  p99 %8.2f ms (bucket bounds)\n",
