@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/bearer.h"
 #include "core/event_config.h"
 #include "fuzz_check.h"
 #include "origin/request.h"
@@ -24,6 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (char c : d) FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
     }
   }
-  FUZZ_CHECK(!onair::origin::TokenMatches(text, ""));
+  FUZZ_CHECK(!onair::TokenMatches(text, ""));
   return 0;
 }

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/bearer.h"
 #include "core/event_config.h"
 #include "core/live_path.h"
 #include "core/log.h"
@@ -286,7 +287,7 @@ struct Edge::Impl {
     if (cfg.admin_token.empty()) {
       co_return co_await Send(stream, Text(403, v, "the admin API is off (no --admin-token)"));
     }
-    if (!net::TokenMatches(req[http::field::authorization], cfg.admin_token)) {
+    if (!TokenMatches(req[http::field::authorization], cfg.admin_token)) {
       auto res = Text(401, v, "an admin token is required");
       res.set(http::field::www_authenticate, "Bearer");
       co_await Send(stream, std::move(res));

@@ -1,6 +1,6 @@
 // The small answers every onair server gives the same way: short text answers (errors,
-// health, metrics), sending one with a deadline, what to answer when a request header could
-// not be read, and the check of an admin or pipeline bearer token.
+// health, metrics), sending one with a deadline, and what to answer when a request header
+// could not be read.
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,7 +12,6 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace onair::net {
 
@@ -22,10 +21,6 @@ using TextResponse = http::response<http::string_body>;
 // A text/plain answer ending in a newline, with its Cache-Control and Server header.
 TextResponse TextAnswer(int status, unsigned version, std::string body, const std::string& server,
                         const std::string& cache_control = "no-store");
-
-// Whether an Authorization header is "Bearer {token}" (constant time over the token; an
-// empty token never matches).
-bool TokenMatches(std::string_view header, const std::string& token);
 
 // Waits up to `idle` for the first byte of the next request on a kept-alive connection (it
 // lands in `buffer`); false when the client closed or stayed silent. Stream: a

@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "core/bearer.h"
 #include "core/log.h"
 #include "media/manifest.h"
 #include "net/http_answers.h"
@@ -225,7 +226,7 @@ struct Origin::Impl {
                             http::request_parser<http::buffer_body>& parser, const Target& t) {
     auto& req = parser.get();
     const unsigned v = req.version();
-    if (!cfg.no_auth && !net::TokenMatches(req[http::field::authorization], cfg.pipeline_token)) {
+    if (!cfg.no_auth && !TokenMatches(req[http::field::authorization], cfg.pipeline_token)) {
       writes_refused.Inc();
       auto res = Text(401, v, "a pipeline token is required");
       res.set(http::field::www_authenticate, "Bearer");
@@ -572,7 +573,7 @@ struct Origin::Impl {
                               http::request_parser<http::buffer_body>& parser, const Target& t) {
     auto& req = parser.get();
     const unsigned v = req.version();
-    if (!net::TokenMatches(req[http::field::authorization], cfg.admin_token)) {
+    if (!TokenMatches(req[http::field::authorization], cfg.admin_token)) {
       auto res = Text(401, v, "an admin token is required");
       res.set(http::field::www_authenticate, "Bearer");
       co_await Send(stream, std::move(res));
