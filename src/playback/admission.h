@@ -1,0 +1,69 @@
+// Admission control of the playback service under surges (docs/playback.md, "Protection"):
+// an adaptive concurrency limit learnt from latency (gradient style: the limit grows while
+// the recent latency is under its target and shrinks in proportion when it is over), filled
+// by priority so that the least critical requests are refused first; and the server-guided
+// backoff a refused client gets, spread so that retries do not come back as one wave.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <random>
+
+namespace onair::playback {
+
+enum class Priority { kLiveStart = 0, kCatchUpStart = 1, kOther = 2 };  // most critical first
+constexpr int kPriorities = 3;
+const char* PriorityName(Priority p);
+
+struct AdmissionOptions {
+  double initial_limit = 64;
+  double min_limit = 8;
+  double max_limit = 20'000;
+  // The share of the limit each priority may fill, in Priority order: other requests are
+  // refused from 60 % of the limit, catch-up starts from 70 %, live starts from 80 %.
+  double share[kPriorities] = {0.8, 0.7, 0.6};
+  // The latency the limit keeps requests under: half the service's p99 goal (10 ms). A
+  // target rather than a learnt baseline: a baseline learnt under load drifts up with it.
+  std::chrono::microseconds latency_target{5000};
+  double smoothing = 0.2;       // how fast the limit follows its new estimate
+  int64_t min_retry_ms = 1000;  // the shortest backoff a refused client is given
+  int64_t max_retry_ms = 60'000;
+};
+
+class Admission {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit Admission(AdmissionOptions options = {}, uint64_t seed = std::random_device{}());
+
+  // Admits a request now (true: call Done when it ends) or refuses it.
+  bool TryAdmit(Priority p, Clock::time_point now);
+  // An admitted request ended after `latency`: the limit learns from it.
+  void Done(std::chrono::microseconds latency);
+  // How long a refused client should wait (ms): uniform over a window as long as it takes to
+  // serve the refused at the rate admitted over the last second (at least min_retry_ms), twice
+  // as long for other requests; so retries come back at about the rate that can be served.
+  int64_t RetryAfterMs(Priority p, Clock::time_point now);
+
+  double limit() const;
+  int64_t in_flight() const;
+  int64_t admitted(Priority p) const;
+  int64_t shed(Priority p) const;
+
+ private:
+  void Roll(Clock::time_point now);  // moves the per-second counts on
+
+  const AdmissionOptions o_;
+  mutable std::mutex mu_;
+  std::mt19937_64 rng_;
+  double limit_;
+  int64_t in_flight_ = 0;
+  double short_rtt_us_ = 0;  // over about the last 10 requests
+  int64_t since_step_ = 0;   // requests ended since the limit last moved
+  int64_t admitted_[kPriorities] = {}, shed_[kPriorities] = {};
+  // Admitted and shed in the current and the last whole second.
+  Clock::time_point second_start_{};
+  int64_t admitted_now_ = 0, shed_now_ = 0, admitted_last_ = 0, shed_last_ = 0;
+};
+
+}  // namespace onair::playback
