@@ -74,7 +74,10 @@ std::string WriteDashMpd(const ManifestState& s) {
        "profiles=\"urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019\"";
   if (s.live) {
     o << " type=\"dynamic\" availabilityStartTime=\"" << FormatUtc(s.ast) << "\" publishTime=\""
-      << FormatUtc(s.publish_time) << "\" minimumUpdatePeriod=\"PT30S\"";
+      << FormatUtc(s.publish_time) << "\"";
+    if (s.minimum_update_period_us > 0) {
+      o << " minimumUpdatePeriod=\"" << XsDuration(s.minimum_update_period_us) << "\"";
+    }
     if (s.time_shift_buffer_us > 0) {
       o << " timeShiftBufferDepth=\"" << XsDuration(s.time_shift_buffer_us) << "\"";
     }
@@ -85,6 +88,17 @@ std::string WriteDashMpd(const ManifestState& s) {
   }
   o << " minBufferTime=\"" << XsDuration(s.segment_us) << "\" maxSegmentDuration=\""
     << XsDuration(s.segment_us) << "\">\n";
+  for (const BaseUrl& b : s.base_urls) {
+    o << "  <BaseURL";
+    if (!b.service_location.empty()) {
+      o << " serviceLocation=\"" << XmlEscape(b.service_location) << "\"";
+    }
+    o << ">" << XmlEscape(b.url) << "</BaseURL>\n";
+  }
+  if (s.target_latency_us > 0) {
+    o << "  <ServiceDescription id=\"0\">\n    <Latency referenceId=\"0\" target=\""
+      << s.target_latency_us / 1000 << "\"/>\n  </ServiceDescription>\n";
+  }
   // Live: segment n starts at period time n*D (startNumber 0), so any client maps the wall
   // clock to a number without reading a list. Static: the period starts at the first one.
   const int64_t start_number = s.live ? 0 : s.first_number;
@@ -152,7 +166,12 @@ std::string WriteDashMpd(const ManifestState& s) {
     }
     o << "    </AdaptationSet>\n";
   }
-  o << "  </Period>\n</MPD>\n";
+  o << "  </Period>\n";
+  if (!s.utc_timing_url.empty()) {
+    o << "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" value=\""
+      << XmlEscape(s.utc_timing_url) << "\"/>\n";
+  }
+  o << "</MPD>\n";
   return o.str();
 }
 

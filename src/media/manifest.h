@@ -30,6 +30,13 @@ struct TrackInfo {
   std::vector<SegmentEntry> segments;  // published, oldest first (HLS)
 };
 
+// An MPD-level BaseURL: where segments are fetched from (an edge), with the name a steering
+// server and the player know it by.
+struct BaseUrl {
+  std::string url;  // absolute, ending in '/'
+  std::string service_location;
+};
+
 struct ManifestState {
   bool live = true;  // dynamic MPD, HLS without ENDLIST
   UtcMicros ast = 0;
@@ -42,6 +49,12 @@ struct ManifestState {
   int64_t chunk_us = 0;              // > 0: advertise low-latency chunked availability
   std::vector<TrackInfo> tracks;     // video tracks first
   std::string url_query;             // appended to segment URLs, e.g. "?v=2" (cache keys)
+  // Made for one device (the playback service); empty: none of them, as before.
+  std::vector<BaseUrl> base_urls;  // ranked, best first
+  std::string utc_timing_url;      // UTCTiming (http-iso): the clock players sync to
+  int64_t target_latency_us = 0;   // ServiceDescription/Latency@target
+  // A live MPD's minimumUpdatePeriod; 0: absent (the MPD never changes: nothing to poll).
+  int64_t minimum_update_period_us = 30'000'000;
 };
 
 std::string WriteDashMpd(const ManifestState& state);

@@ -1,6 +1,11 @@
 #include "media/manifest.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 namespace onair::media {
 namespace {
@@ -54,6 +59,61 @@ TEST(WriteDashMpd, LiveGolden) {
   </Period>
 </MPD>
 )");
+}
+
+// What the playback service adds for one device: its edges as BaseURLs with their service
+// locations, a target latency, the clock to sync to, and no update period (nothing to poll).
+ManifestState Personalised() {
+  ManifestState s = TwoTracks(true);
+  s.chunk_us = 500'000;
+  s.base_urls = {{"https://edge-1.example/live/show/", "edge-1"},
+                 {"https://edge-2.example/live/show/?a=1&b=2", "edge-2"}};
+  s.target_latency_us = 3'500'000;
+  s.utc_timing_url = "https://play.example/v1/time";
+  s.minimum_update_period_us = 0;
+  return s;
+}
+
+TEST(WriteDashMpd, PersonalisedElements) {
+  const std::string mpd = WriteDashMpd(Personalised());
+  EXPECT_EQ(mpd.find("minimumUpdatePeriod"), std::string::npos) << mpd;
+  const std::string head = R"(maxSegmentDuration="PT2S">
+  <BaseURL serviceLocation="edge-1">https://edge-1.example/live/show/</BaseURL>
+  <BaseURL serviceLocation="edge-2">https://edge-2.example/live/show/?a=1&amp;b=2</BaseURL>
+  <ServiceDescription id="0">
+    <Latency referenceId="0" target="3500"/>
+  </ServiceDescription>
+  <Period id="0" start="PT0S">
+)";
+  EXPECT_NE(mpd.find(head), std::string::npos) << mpd;
+  const std::string tail = R"(  </Period>
+  <UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="https://play.example/v1/time"/>
+</MPD>
+)";
+  EXPECT_EQ(mpd.substr(mpd.size() - tail.size()), tail);
+}
+
+// The MPDs we write validate against the DASH schema (ISO/IEC 23009-1), offline: the schema
+// from testdata, its xlink import from Debian's docbook5-xml.
+TEST(WriteDashMpd, ValidatesAgainstTheSchema) {
+  char tmpl[] = "/tmp/onair-mpd-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir = tmpl;
+  std::filesystem::copy_file(std::string(ONAIR_TESTDATA) + "/dash-schema/DASH-MPD.xsd",
+                             dir / "DASH-MPD.xsd");
+  for (const char* f : {"xlink.xsd", "xml.xsd"}) {
+    std::filesystem::copy_file(std::string("/usr/share/xml/docbook/schema/xsd/5.0/") + f, dir / f);
+  }
+  const std::pair<const char*, ManifestState> cases[] = {
+      {"live", TwoTracks(true)}, {"static", TwoTracks(false)}, {"personalised", Personalised()}};
+  for (const auto& [name, state] : cases) {
+    const std::filesystem::path mpd = dir / (std::string(name) + ".mpd");
+    std::ofstream(mpd) << WriteDashMpd(state);
+    const std::string cmd = "xmllint --nonet --noout --schema " + (dir / "DASH-MPD.xsd").string() +
+                            " " + mpd.string() + " 2>" + (dir / "err").string();
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << name << ": " << std::ifstream(dir / "err").rdbuf();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(WriteDashMpd, StaticListsTheSegmentsWithTheirTrueDurations) {
