@@ -1,5 +1,18 @@
 # Shell helpers the benchmarks' run.sh share (sourced, not run).
 
+# A scratch folder on tmpfs in $WORK and the processes in $PIDS, both gone when the script
+# exits (KEEP=1 keeps the folder).
+bench_workdir() {  # name
+  WORK="$(mktemp -d "/dev/shm/onair-bench-$1.XXXXXX")"
+  PIDS=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+
 # A free loopback TCP port (for nginx, which cannot print the one the OS chose).
 free_port() {
   local p

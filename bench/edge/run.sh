@@ -15,14 +15,7 @@ BENCH="$BUILD/bench/onair_edge_bench"
 PERIODS="${1:-10}"
 [ -x "$ONAIR" ] && [ -x "$BENCH" ] || { echo "build first (make build)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
-WORK="$(mktemp -d /dev/shm/onair-bench-edge.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workdir edge
 
 AST_S=$(($(date +%s) - 1000))
 {

@@ -13,14 +13,7 @@ ONAIR="$BUILD/src/app/onair"
 BENCH="$BUILD/bench/onair_origin_bench"
 SECS="${1:-15}"
 [ -x "$ONAIR" ] && [ -x "$BENCH" ] || { echo "build first (make build)"; exit 1; }
-WORK="$(mktemp -d /dev/shm/onair-bench-origin.XXXXXX)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_workdir origin
 
 # The bench event: AST on a whole second 1000 s ago, 8 renditions, a 10-minute window.
 AST_S=$(($(date +%s) - 1000))

@@ -160,15 +160,13 @@ struct Edge::Impl {
                                     "Init segments served stale because a refill failed.");
   Counter& cut = m.counter("onair_edge_cut_total",
                            "Responses cut because their fill failed after bytes went out.");
-  Counter& refused_not_yet =
-      m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
-                {{"reason", "not-yet"}});
-  Counter& refused_no_event =
-      m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
-                {{"reason", "no-event"}});
-  Counter& refused_no_rendition =
-      m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
-                {{"reason", "no-rendition"}});
+  Counter& Refused(const char* reason) {
+    return m.counter("onair_edge_refused_total", "Reads the edge answered itself, by reason.",
+                     {{"reason", reason}});
+  }
+  Counter& refused_not_yet = Refused("not-yet");
+  Counter& refused_no_event = Refused("no-event");
+  Counter& refused_no_rendition = Refused("no-rendition");
   Counter& prefetches = m.counter("onair_edge_prefetches_total",
                                   "Fills of a next segment started before any viewer asked.");
   Counter& timing_fetches = m.counter("onair_edge_timing_fetches_total",
@@ -873,12 +871,6 @@ void Edge::Stop() {
 void Edge::Drain() {
   if (impl_) impl_->SetDraining(true);
 }
-
-void Edge::Undrain() {
-  if (impl_) impl_->SetDraining(false);
-}
-
-bool Edge::draining() const { return impl_ && impl_->draining; }
 
 int Edge::port() const { return server_ ? server_->port() : 0; }
 

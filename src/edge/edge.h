@@ -58,10 +58,8 @@ class Edge {
   Status Start();
   void Stop();
   // Draining: still serving every request, but telling steering (/v1/edge/status) and load
-  // balancers (/readyz answers 503) to send new viewers elsewhere. Undrain() ends it.
+  // balancers (/readyz answers 503) to send new viewers elsewhere (the admin lever ends it).
   void Drain();
-  void Undrain();
-  bool draining() const;
   int port() const;
   int tls_port() const;
   MetricsRegistry& metrics() { return metrics_; }
