@@ -95,6 +95,15 @@ std::string WriteDashMpd(const ManifestState& s) {
     }
     o << ">" << XmlEscape(b.url) << "</BaseURL>\n";
   }
+  if (!s.steering_url.empty()) {
+    // DASH-IF Content Steering; the schema edition in testdata/dash-schema predates it (see
+    // its README: the test validates against that copy with this element added).
+    o << "  <ContentSteering";
+    if (!s.steering_default.empty()) {
+      o << " defaultServiceLocation=\"" << XmlEscape(s.steering_default) << "\"";
+    }
+    o << " queryBeforeStart=\"false\">" << XmlEscape(s.steering_url) << "</ContentSteering>\n";
+  }
   if (s.target_latency_us > 0) {
     o << "  <ServiceDescription id=\"0\">\n    <Latency referenceId=\"0\" target=\""
       << s.target_latency_us / 1000 << "\"/>\n  </ServiceDescription>\n";
@@ -178,22 +187,35 @@ std::string WriteDashMpd(const ManifestState& s) {
 std::string WriteHlsMultivariant(const ManifestState& s) {
   std::ostringstream o;
   o << "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n";
-  const TrackInfo* audio = FirstAudio(s);
-  if (audio) {
-    o << "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"audio\",NAME=\"" << audio->id
-      << "\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"" << audio->channels << "\",URI=\"" << audio->id
-      << "/index.m3u8\"\n";
+  if (!s.steering_url.empty()) {
+    o << "#EXT-X-CONTENT-STEERING:SERVER-URI=\"" << s.steering_url << "\"";
+    if (!s.steering_default.empty()) o << ",PATHWAY-ID=\"" << s.steering_default << "\"";
+    o << "\n";
   }
-  for (const TrackInfo& t : s.tracks) {
-    if (!t.is_video) continue;
-    const int64_t bandwidth = t.bandwidth + (audio ? audio->bandwidth : 0);
-    char fps[32];
-    std::snprintf(fps, sizeof fps, "%.3f", t.fps.ToDouble());
-    o << "#EXT-X-STREAM-INF:BANDWIDTH=" << bandwidth << ",CODECS=\"" << t.codecs;
-    if (audio) o << "," << audio->codecs;
-    o << "\",RESOLUTION=" << t.width << "x" << t.height << ",FRAME-RATE=" << fps;
-    if (audio) o << ",AUDIO=\"audio\"";
-    o << "\n" << t.id << "/index.m3u8\n";
+  const TrackInfo* audio = FirstAudio(s);
+  // One pass per pathway; without base URLs, one with relative URIs and no PATHWAY-ID.
+  std::vector<BaseUrl> pathways = s.base_urls;
+  if (pathways.empty()) pathways.push_back({"", ""});
+  for (const BaseUrl& path : pathways) {
+    const std::string group =
+        path.service_location.empty() ? "audio" : "audio-" + path.service_location;
+    if (audio) {
+      o << "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"" << group << "\",NAME=\"" << audio->id
+        << "\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"" << audio->channels << "\",URI=\"" << path.url
+        << audio->id << "/index.m3u8\"\n";
+    }
+    for (const TrackInfo& t : s.tracks) {
+      if (!t.is_video) continue;
+      const int64_t bandwidth = t.bandwidth + (audio ? audio->bandwidth : 0);
+      char fps[32];
+      std::snprintf(fps, sizeof fps, "%.3f", t.fps.ToDouble());
+      o << "#EXT-X-STREAM-INF:BANDWIDTH=" << bandwidth << ",CODECS=\"" << t.codecs;
+      if (audio) o << "," << audio->codecs;
+      o << "\",RESOLUTION=" << t.width << "x" << t.height << ",FRAME-RATE=" << fps;
+      if (audio) o << ",AUDIO=\"" << group << "\"";
+      if (!path.service_location.empty()) o << ",PATHWAY-ID=\"" << path.service_location << "\"";
+      o << "\n" << path.url << t.id << "/index.m3u8\n";
+    }
   }
   if (!HasAudio(s) && s.tracks.empty()) o << "# no renditions yet\n";
   return o.str();

@@ -53,11 +53,17 @@ struct ManifestState {
   std::vector<BaseUrl> base_urls;  // ranked, best first
   std::string utc_timing_url;      // UTCTiming (http-iso): the clock players sync to
   int64_t target_latency_us = 0;   // ServiceDescription/Latency@target
+  // Content steering (DASH-IF and HLS): where running players reload the order of the
+  // base URLs (pathways), and the one they start on; "": none.
+  std::string steering_url;
+  std::string steering_default;
   // A live MPD's minimumUpdatePeriod; 0: absent (the MPD never changes: nothing to poll).
   int64_t minimum_update_period_us = 30'000'000;
 };
 
 std::string WriteDashMpd(const ManifestState& state);
+// With base URLs, every variant and audio rendition is listed once per base URL (an HLS
+// pathway named by its service location; audio groups "audio-{pathway}"), at absolute URIs.
 std::string WriteHlsMultivariant(const ManifestState& state);
 std::string WriteHlsMedia(const ManifestState& state, const TrackInfo& track);
 
