@@ -1,4 +1,5 @@
-// JSON the playback service reads from the network. Device descriptions (every play-start
+// JSON the playback service reads from the network. Levers and edge registrations (admin
+// API): a value inside the documented ranges or an error. Device descriptions (every play-start
 // request): any bytes either give a device whose fields are inside their documented ranges,
 // or a clear error; a device always gets renditions of a codec it decodes, or none only when
 // it decodes none of the ladder's. Edge statuses: a status with counts, or an error.
@@ -8,11 +9,21 @@
 #include "fuzz_check.h"
 #include "playback/device.h"
 #include "playback/fleet.h"
+#include "playback/levers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   auto status = onair::playback::ParseEdgeStatus(text, {});
   FUZZ_CHECK(!status.ok() || (status->connections >= 0 && status->egress_bps >= 0));
+  auto levers = onair::playback::ApplyLevers({}, text);
+  FUZZ_CHECK(!levers.ok() ||
+             (levers->quality.all.max_bitrate >= 0 && levers->quality.all.max_height >= 0 &&
+              levers->quality.by_type.size() <= 16));
+  for (auto edge :
+       {onair::playback::ParseEdgeEntry("e1", text), onair::playback::ParseEdgeFlag(text)}) {
+    FUZZ_CHECK(!edge.ok() || (onair::IsSafeName(edge->name) && !edge->base_url.empty() &&
+                              edge->base_url.back() != '/' && edge->max_connections >= 0));
+  }
   auto device = onair::playback::ParseDevice(text);
   if (!device.ok()) {
     FUZZ_CHECK(device.status().code() == onair::StatusCode::kInvalidArgument);

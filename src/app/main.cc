@@ -7,6 +7,7 @@
 #include "app/edge_command.h"
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"
+#include "app/playback_command.h"
 #include "app/signals.h"
 #include "core/log.h"
 #include "media/frame.h"
@@ -21,9 +22,8 @@ int main(int argc, char** argv) {
 
   // The subcommand table.
   std::vector<std::function<int()>> commands = {
-      onair::app::AddPipelineCommand(app),
-      onair::app::AddOriginCommand(app),
-      onair::app::AddEdgeCommand(app),
+      onair::app::AddPipelineCommand(app), onair::app::AddOriginCommand(app),
+      onair::app::AddEdgeCommand(app),     onair::app::AddPlaybackCommand(app),
       onair::app::AddDemoCommand(app),
   };
 

@@ -67,6 +67,32 @@ std::string XsDuration(int64_t micros) {
   return s + "S";
 }
 
+ManifestState LiveState(const EventConfig& c, UtcMicros now) {
+  ManifestState s;
+  s.live = true;
+  s.ast = c.ast;
+  s.segment_us = c.segment_us;
+  s.chunk_us = c.chunk_us;
+  s.publish_time = now;
+  s.time_shift_buffer_us = c.window_us;
+  return s;
+}
+
+TrackInfo TrackOf(const EventConfig& c, const RenditionConfig* rung, std::string codecs) {
+  TrackInfo t;
+  t.is_video = rung != nullptr;
+  t.id = rung ? rung->name : c.audio.name;
+  t.codecs = std::move(codecs);
+  t.bandwidth = rung ? rung->bitrate : c.audio.bitrate;
+  t.width = rung ? rung->width : 0;
+  t.height = rung ? rung->height : 0;
+  t.fps = c.frame_rate;
+  t.sample_rate = c.audio.sample_rate;
+  t.channels = c.audio.channels;
+  t.timescale = rung ? ChooseVideoTimescale(c.frame_rate, c.segment_us) : c.audio.sample_rate;
+  return t;
+}
+
 std::string WriteDashMpd(const ManifestState& s) {
   std::ostringstream o;
   o << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -115,15 +141,30 @@ std::string WriteDashMpd(const ManifestState& s) {
   if (!s.live)
     o << " duration=\"" << XsDuration((s.last_number - s.first_number + 1) * s.segment_us) << "\"";
   o << ">\n";
-  int set_id = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    const bool video = pass == 0;
-    std::vector<const TrackInfo*> tracks;
-    for (const TrackInfo& t : s.tracks) {
-      if (t.is_video == video) tracks.push_back(&t);
+  // One adaptation set per video codec family (avc1, hvc1, ...: a player switches
+  // seamlessly only inside one), in the order the tracks list them; then the audio.
+  std::vector<std::vector<const TrackInfo*>> sets;
+  std::vector<std::string> families;
+  for (const TrackInfo& t : s.tracks) {
+    if (!t.is_video) continue;
+    const std::string family = t.codecs.substr(0, 4);
+    auto at = std::find(families.begin(), families.end(), family);
+    if (at == families.end()) {
+      families.push_back(family);
+      sets.emplace_back();
+      at = families.end() - 1;
     }
+    sets[static_cast<size_t>(at - families.begin())].push_back(&t);
+  }
+  sets.emplace_back();
+  for (const TrackInfo& t : s.tracks) {
+    if (!t.is_video) sets.back().push_back(&t);
+  }
+  int set_id = 0;
+  for (const std::vector<const TrackInfo*>& tracks : sets) {
     if (tracks.empty()) continue;
     const TrackInfo& first = *tracks.front();
+    const bool video = first.is_video;
     o << "    <AdaptationSet id=\"" << set_id++ << "\" contentType=\""
       << (video ? "video" : "audio") << "\" mimeType=\"" << (video ? "video/mp4" : "audio/mp4")
       << "\" segmentAlignment=\"true\" startWithSAP=\"1\"";

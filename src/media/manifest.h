@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/epoch.h"
+#include "core/event_config.h"
 
 namespace onair::media {
 
@@ -60,6 +61,11 @@ struct ManifestState {
   // A live MPD's minimumUpdatePeriod; 0: absent (the MPD never changes: nothing to poll).
   int64_t minimum_update_period_us = 30'000'000;
 };
+
+// The live state of an event at `now` from its config (timing, DVR window, chunks), no tracks.
+ManifestState LiveState(const EventConfig& config, UtcMicros now);
+// The track of a rung (`rung` null: the event's audio) with its codecs string.
+TrackInfo TrackOf(const EventConfig& config, const RenditionConfig* rung, std::string codecs);
 
 std::string WriteDashMpd(const ManifestState& state);
 // With base URLs, every variant and audio rendition is listed once per base URL (an HLS

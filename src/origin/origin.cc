@@ -505,27 +505,12 @@ struct Origin::Impl {
       res.set(http::field::content_type, "application/json");
       co_return co_await Send(stream, std::move(res), head);
     }
-    media::ManifestState s;
-    s.live = true;
-    s.ast = c.ast;
-    s.segment_us = c.segment_us;
-    s.chunk_us = c.chunk_us;
-    s.publish_time = clock->Now();
-    s.time_shift_buffer_us = c.window_us;
+    media::ManifestState s = media::LiveState(c, clock->Now());
     if (version > 0) s.url_query = "?v=" + std::to_string(version);
-    auto add = [&](const std::string& id, bool video, int64_t bw, int w, int h) -> bool {
-      media::TrackInfo ti;
-      ti.id = id;
-      ti.is_video = video;
-      ti.codecs = store.Codecs(c.event, id);
+    auto add = [&](const RenditionConfig* rung) -> bool {
+      const std::string id = rung ? rung->name : c.audio.name;
+      media::TrackInfo ti = media::TrackOf(c, rung, store.Codecs(c.event, id));
       if (ti.codecs.empty()) return false;
-      ti.bandwidth = bw;
-      ti.width = w;
-      ti.height = h;
-      ti.fps = c.frame_rate;
-      ti.sample_rate = c.audio.sample_rate;
-      ti.channels = c.audio.channels;
-      ti.timescale = video ? ChooseVideoTimescale(c.frame_rate, c.segment_us) : c.audio.sample_rate;
       for (int64_t n : store.WindowNumbers(c.event, id)) {
         ti.segments.push_back({n, c.segment_us, 0, 0});
       }
@@ -533,8 +518,8 @@ struct Origin::Impl {
       return true;
     };
     bool all = true;
-    for (const auto& r : c.ladder) all = add(r.name, true, r.bitrate, r.width, r.height) && all;
-    all = add(c.audio.name, false, c.audio.bitrate, 0, 0) && all;
+    for (const auto& r : c.ladder) all = add(&r) && all;
+    all = add(nullptr) && all;
     if (!all) {
       auto res = Text(404, v, "no init segments yet", "max-age=1");
       res.set("X-Onair-Max-Age-Ms", "1000");

@@ -11,6 +11,7 @@
 #include "media/cmaf_writer.h"
 #include "media/encoder.h"
 #include "media/feed_source.h"
+#include "media/manifest.h"
 #include "media/scaler.h"
 #include "pipeline/blocking_queue.h"
 #include "pipeline/inspector.h"
@@ -206,14 +207,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
 
   for (size_t r = 0; r < ev.ladder.size(); ++r) {
     const RenditionConfig& rc = ev.ladder[r];
-    media::TrackInfo info;
-    info.id = rc.name;
-    info.is_video = true;
-    info.bandwidth = rc.bitrate;
-    info.width = rc.width;
-    info.height = rc.height;
-    info.fps = ev.frame_rate;
-    info.timescale = ts;
+    const media::TrackInfo info = media::TrackOf(ev, &rc, "");
     auto writer = media::CmafWriter::Create(*rungs[r]->encoder(), ev.ast);
     if (!writer.ok()) return writer.status();
     rungs[r]->SetPackager(std::make_unique<TrackPackager>(
@@ -221,13 +215,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     if (rc.scale_from_above) rungs[r - 1]->SetChild(rungs[r].get());
   }
   {
-    media::TrackInfo info;
-    info.id = ev.audio.name;
-    info.is_video = false;
-    info.bandwidth = ev.audio.bitrate;
-    info.sample_rate = ev.audio.sample_rate;
-    info.channels = ev.audio.channels;
-    info.timescale = ev.audio.sample_rate;
+    const media::TrackInfo info = media::TrackOf(ev, nullptr, "");
     auto writer = media::CmafWriter::Create(*audio.encoder(), ev.ast);
     if (!writer.ok()) return writer.status();
     audio.SetPackager(std::make_unique<TrackPackager>(info, std::move(*writer), agrid, ev, start_n,

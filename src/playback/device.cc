@@ -3,26 +3,35 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "playback/json_fields.h"
+
 namespace onair::playback {
 
 namespace {
 
 using json = nlohmann::json;
 
-Status Bad(const std::string& field, const std::string& why) {
-  return InvalidArgument("device description: " + field + " " + why);
+const char* kWhat = "device description";
+
+Status Bad(const std::string& field, const std::string& why) { return BadField(kWhat, field, why); }
+
+bool OneOf(const std::string& v, std::initializer_list<const char*> names) {
+  return std::any_of(names.begin(), names.end(), [&](const char* n) { return v == n; });
 }
+
+}  // namespace
 
 bool Printable(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-// An optional integer field inside [lo, hi]; absent leaves *out as is.
-Status ReadInt(const json& j, const char* field, int64_t lo, int64_t hi, int64_t* out) {
+Status ReadInt(const json& j, const std::string& what, const char* field, int64_t lo, int64_t hi,
+               int64_t* out) {
   auto it = j.find(field);
   if (it == j.end()) return Status::Ok();
   const Status range =
-      Bad(field, "must be a whole number within " + std::to_string(lo) + ".." + std::to_string(hi));
+      BadField(what, field,
+               "must be a whole number within " + std::to_string(lo) + ".." + std::to_string(hi));
   if (!it->is_number_integer()) return range;
   if (it->is_number_unsigned()) {
     const uint64_t v = it->get<uint64_t>();
@@ -36,30 +45,29 @@ Status ReadInt(const json& j, const char* field, int64_t lo, int64_t hi, int64_t
   return Status::Ok();
 }
 
-// An optional array of short strings; absent leaves *out empty.
-Status ReadStrings(const json& j, const char* field, size_t most, std::vector<std::string>* out) {
+Status ReadNames(const json& j, const std::string& what, const char* field, size_t most,
+                 std::vector<std::string>* out, bool keep_case) {
   auto it = j.find(field);
   if (it == j.end()) return Status::Ok();
   if (!it->is_array() || it->size() > most) {
-    return Bad(field, "must be an array of at most " + std::to_string(most) + " strings");
+    return BadField(what, field,
+                    "must be an array of at most " + std::to_string(most) + " strings");
   }
+  out->clear();
   for (const json& v : *it) {
     if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
         v.get_ref<const std::string&>().size() > 32 || !Printable(v.get<std::string>())) {
-      return Bad(field, "must hold names of 1-32 printable characters");
+      return BadField(what, field, "must hold names of 1-32 printable characters");
     }
     std::string s = v.get<std::string>();
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!keep_case) {
+      std::transform(s.begin(), s.end(), s.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+    }
     out->push_back(std::move(s));
   }
   return Status::Ok();
 }
-
-bool OneOf(const std::string& v, std::initializer_list<const char*> names) {
-  return std::any_of(names.begin(), names.end(), [&](const char* n) { return v == n; });
-}
-
-}  // namespace
 
 StatusOr<Device> ParseDevice(const std::string& json_text) {
   if (json_text.size() > kMaxDeviceBody) {
@@ -91,16 +99,17 @@ StatusOr<Device> ParseDevice(const std::string& json_text) {
 
   std::vector<std::string> codecs;
   if (j.find("codecs") == j.end()) return Bad("codecs", "is required (e.g. [\"avc\", \"hevc\"])");
-  if (Status s = ReadStrings(j, "codecs", 16, &codecs); !s.ok()) return s;
+  if (Status s = ReadNames(j, kWhat, "codecs", 16, &codecs); !s.ok()) return s;
   for (const std::string& c : codecs) {  // others (av1, vp9, ...) are not in any ladder yet
     d.avc = d.avc || OneOf(c, {"avc", "h264", "avc1", "avc3"});
     d.hevc = d.hevc || OneOf(c, {"hevc", "h265", "hvc1", "hev1"});
   }
 
   int64_t width = 0, height = 0, bitrate = 0;
-  if (Status s = ReadInt(j, "max_width", 16, 16384, &width); !s.ok()) return s;
-  if (Status s = ReadInt(j, "max_height", 16, 16384, &height); !s.ok()) return s;
-  if (Status s = ReadInt(j, "max_bitrate", 10'000, 10'000'000'000, &bitrate); !s.ok()) return s;
+  if (Status s = ReadInt(j, kWhat, "max_width", 16, 16384, &width); !s.ok()) return s;
+  if (Status s = ReadInt(j, kWhat, "max_height", 16, 16384, &height); !s.ok()) return s;
+  if (Status s = ReadInt(j, kWhat, "max_bitrate", 10'000, 10'000'000'000, &bitrate); !s.ok())
+    return s;
   d.max_width = static_cast<int>(width);
   d.max_height = static_cast<int>(height);
   d.max_bitrate = bitrate;
@@ -109,7 +118,7 @@ StatusOr<Device> ParseDevice(const std::string& json_text) {
     if (!h->is_boolean()) return Bad("hdr", "must be true or false");
     d.hdr = h->get<bool>();
   }
-  if (Status s = ReadStrings(j, "drm", 8, &d.drm); !s.ok()) return s;
+  if (Status s = ReadNames(j, kWhat, "drm", 8, &d.drm); !s.ok()) return s;
   for (const std::string& k : d.drm) {
     if (!OneOf(k, {"widevine", "playready", "fairplay", "clearkey"})) {
       return Bad("drm", "must name widevine, playready, fairplay or clearkey");

@@ -3,7 +3,95 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/event_config.h"
+#include "net/url.h"
+#include "playback/json_fields.h"
+
 namespace onair::playback {
+
+namespace {
+
+const char* kEdge = "edge";
+
+// The checks every registered edge passes, however it came.
+StatusOr<EdgeEntry> CheckedEdge(EdgeEntry e) {
+  if (!IsSafeName(e.name)) return BadField(kEdge, "name", "must be 1-64 of [a-zA-Z0-9_-]");
+  while (!e.base_url.empty() && e.base_url.back() == '/') e.base_url.pop_back();
+  auto url = net::ParseUrl(e.base_url);
+  // http: its status is polled at the same address (HTTPS edges are a later step).
+  if (e.base_url.size() > 1024 || !url.ok()) {
+    return BadField(kEdge, "base_url", "must be an http:// URL");
+  }
+  if (!e.region.empty() && !IsSafeName(e.region)) {
+    return BadField(kEdge, "region", "must be 1-64 of [a-zA-Z0-9_-]");
+  }
+  return e;
+}
+
+}  // namespace
+
+StatusOr<EdgeEntry> ParseEdgeEntry(const std::string& name, const std::string& json_text) {
+  if (json_text.size() > 16 * 1024) return InvalidArgument("edge: larger than 16 KiB");
+  const auto j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("edge: not a JSON object");
+  EdgeEntry e;
+  e.name = name;
+  auto url = j.find("base_url");
+  if (url == j.end() || !url->is_string()) return BadField(kEdge, "base_url", "is required");
+  e.base_url = url->get<std::string>();
+  if (auto r = j.find("region"); r != j.end()) {
+    if (!r->is_string()) return BadField(kEdge, "region", "must be a string");
+    e.region = r->get<std::string>();
+  }
+  constexpr int64_t kMost = int64_t{1} << 50;
+  if (Status s = ReadInt(j, kEdge, "max_egress_bps", 0, kMost, &e.max_egress_bps); !s.ok()) {
+    return s;
+  }
+  if (Status s = ReadInt(j, kEdge, "max_connections", 0, kMost, &e.max_connections); !s.ok()) {
+    return s;
+  }
+  return CheckedEdge(std::move(e));
+}
+
+StatusOr<EdgeEntry> ParseEdgeFlag(const std::string& flag) {
+  const size_t eq = flag.find('=');
+  if (eq == std::string::npos) return InvalidArgument("--edge wants NAME=URL[,key=value...]");
+  EdgeEntry e;
+  e.name = flag.substr(0, eq);
+  std::string rest = flag.substr(eq + 1);
+  const size_t comma = rest.find(',');
+  e.base_url = rest.substr(0, comma);
+  rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  while (!rest.empty()) {
+    const size_t next = rest.find(',');
+    const std::string kv = rest.substr(0, next);
+    rest = next == std::string::npos ? "" : rest.substr(next + 1);
+    const size_t at = kv.find('=');
+    const std::string key = kv.substr(0, at),
+                      value = at == std::string::npos ? "" : kv.substr(at + 1);
+    if (key == "region") {
+      e.region = value;
+      continue;
+    }
+    int64_t n = -1;
+    try {
+      size_t used = 0;
+      n = std::stoll(value, &used);
+      if (used != value.size() || n < 0) n = -1;
+    } catch (const std::exception&) {
+      n = -1;
+    }
+    if (key == "max-egress-mbps" && n >= 0 && n <= (int64_t{1} << 30)) {
+      e.max_egress_bps = n * 1'000'000;
+    } else if (key == "max-connections" && n >= 0 && n <= (int64_t{1} << 40)) {
+      e.max_connections = n;
+    } else {
+      return InvalidArgument("--edge " + e.name + ": bad '" + kv +
+                             "' (region=, max-egress-mbps=, max-connections=)");
+    }
+  }
+  return CheckedEdge(std::move(e));
+}
 
 StatusOr<EdgeHealth> ParseEdgeStatus(const std::string& json_text,
                                      std::chrono::steady_clock::time_point polled) {

@@ -20,6 +20,14 @@ struct EdgeEntry {
   int64_t max_connections = 0;  // idem
 };
 
+// An edge as an operator registers it: `name` (a safe name) and a JSON object
+// {"base_url": "http://...", "region": "eu", "max_egress_bps": N, "max_connections": N}
+// (admin API), or the --edge flag's "NAME=URL[,region=R][,max-egress-mbps=N]
+// [,max-connections=N]". InvalidArgument naming the field otherwise. The base URL loses a
+// trailing '/'.
+StatusOr<EdgeEntry> ParseEdgeEntry(const std::string& name, const std::string& json_text);
+StatusOr<EdgeEntry> ParseEdgeFlag(const std::string& flag);
+
 struct EdgeHealth {
   bool reachable = false;  // the last poll got an answer
   std::string state;       // healthy, draining, no-upstream (the edge's own word)
