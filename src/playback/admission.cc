@@ -31,19 +31,54 @@ void Admission::Roll(Clock::time_point now) {
   second_start_ = now;
 }
 
-bool Admission::TryAdmit(Priority p, Clock::time_point now) {
+std::shared_ptr<Ticket> Admission::Admit(Priority p, Clock::time_point now) {
   const int k = static_cast<int>(p);
   std::lock_guard<std::mutex> lock(mu_);
   Roll(now);
-  if (static_cast<double>(in_flight_) < o_.share[k] * limit_) {
-    in_flight_++;
-    admitted_[k]++;
-    admitted_now_++;
-    return true;
+  if (static_cast<double>(in_flight_) >= o_.share[k] * limit_) {
+    // Full for this priority: a less critical request still waiting gives up its place.
+    std::shared_ptr<Ticket> victim;
+    for (int q = kPriorities - 1; q > k && !victim; --q) {
+      if (waiting_[q].empty()) continue;
+      victim = waiting_[q].back();
+      waiting_[q].pop_back();
+    }
+    if (!victim) {
+      shed_[k]++;
+      shed_now_++;
+      return nullptr;
+    }
+    victim->evicted = true;
+    victim->waiting = false;
+    shed_[static_cast<int>(victim->priority)]++;
+    admitted_[static_cast<int>(victim->priority)]--;
+    shed_now_++;
+    in_flight_--;
+    admitted_now_--;
   }
-  shed_[k]++;
-  shed_now_++;
-  return false;
+  in_flight_++;
+  admitted_[k]++;
+  admitted_now_++;
+  auto t = std::make_shared<Ticket>();
+  t->priority = p;
+  waiting_[k].push_back(t);
+  t->at = std::prev(waiting_[k].end());
+  return t;
+}
+
+bool Admission::Begin(Ticket& t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (t.evicted) return false;
+  if (t.waiting) {
+    waiting_[static_cast<int>(t.priority)].erase(t.at);
+    t.waiting = false;
+  }
+  return true;
+}
+
+bool Admission::TryAdmit(Priority p, Clock::time_point now) {
+  auto t = Admit(p, now);
+  return t && Begin(*t);
 }
 
 void Admission::Done(std::chrono::microseconds latency) {
@@ -67,15 +102,31 @@ void Admission::Done(std::chrono::microseconds latency) {
 }
 
 int64_t Admission::RetryAfterMs(Priority p, Clock::time_point now) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
   std::lock_guard<std::mutex> lock(mu_);
   Roll(now);
+  const int64_t now_ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
+  // Seconds gone by leave the calendar.
+  const int64_t second = now_ms / 1000;
+  for (; calendar_first_ < second; ++calendar_first_) {
+    calendar_[calendar_first_ % kCalendar] = 0;
+    if (second - calendar_first_ > kCalendar) calendar_first_ = second - kCalendar;
+  }
   const int64_t rate = std::max<int64_t>({admitted_last_, admitted_now_, 1});
-  const int64_t refused = std::max(shed_last_, shed_now_);
-  int64_t window = std::clamp<int64_t>(1000 * refused / rate, o_.min_retry_ms, o_.max_retry_ms);
-  if (p == Priority::kOther) window = std::min(2 * window, o_.max_retry_ms);
-  window = std::max(window, std::min(2 * o_.min_retry_ms, o_.max_retry_ms));  // some jitter
-  std::uniform_int_distribution<int64_t> spread(o_.min_retry_ms, window);
-  return spread(rng_);
+  const int64_t earliest =
+      now_ms + (p == Priority::kOther ? 2 : 1) * std::min(o_.min_retry_ms, o_.max_retry_ms);
+  const int64_t latest = now_ms + o_.max_retry_ms;
+  for (int64_t s = earliest / 1000; s * 1000 <= latest && s - second < kCalendar; ++s) {
+    int64_t& scheduled = calendar_[s % kCalendar];
+    if (scheduled >= rate) continue;
+    scheduled++;
+    const int64_t from = std::max(earliest, s * 1000);
+    const int64_t to = std::min(latest, s * 1000 + 999);
+    std::uniform_int_distribution<int64_t> at(from, std::max(from, to));
+    return at(rng_) - now_ms;
+  }
+  return o_.max_retry_ms;  // every second ahead is full: the longest wait
 }
 
 double Admission::limit() const {

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <list>
+#include <memory>
 #include <mutex>
 #include <random>
 
@@ -31,18 +33,36 @@ struct AdmissionOptions {
   int64_t max_retry_ms = 60'000;
 };
 
+// An admitted request that has not begun being answered (it waits behind the requests its
+// event loop read before it): a more critical request may take its place.
+struct Ticket {
+  Priority priority = Priority::kOther;
+  bool evicted = false;
+  bool waiting = true;
+  std::list<std::shared_ptr<Ticket>>::iterator at;  // in the waiting list of its priority
+};
+
 class Admission {
  public:
   using Clock = std::chrono::steady_clock;
   explicit Admission(AdmissionOptions options = {}, uint64_t seed = std::random_device{}());
 
-  // Admits a request now (true: call Done when it ends) or refuses it.
+  // Admits a request now (a ticket: call Begin when its turn comes) or refuses it (null). A
+  // request that finds its share of the limit full takes the place of the newest waiting
+  // request of the least critical priority below its own, if there is one: that one is
+  // evicted (counted shed; Begin says so) and must be refused in its turn.
+  std::shared_ptr<Ticket> Admit(Priority p, Clock::time_point now);
+  // The admitted request's turn: true to answer it (then call Done), false if it was evicted
+  // (refuse it; no Done).
+  bool Begin(Ticket& ticket);
+  // Admit and Begin at once: true when admitted (call Done when it ends).
   bool TryAdmit(Priority p, Clock::time_point now);
   // An admitted request ended after `latency`: the limit learns from it.
   void Done(std::chrono::microseconds latency);
-  // How long a refused client should wait (ms): uniform over a window as long as it takes to
-  // serve the refused at the rate admitted over the last second (at least min_retry_ms), twice
-  // as long for other requests; so retries come back at about the rate that can be served.
+  // How long a refused client should wait (ms): a time in the earliest second ahead (at least
+  // min_retry_ms away; a second more for other requests) that has fewer retries scheduled
+  // than the service admits in a second, at random inside it. So retries come back at most at
+  // the rate that can be served, spread as far as they need to be (up to max_retry_ms).
   int64_t RetryAfterMs(Priority p, Clock::time_point now);
 
   double limit() const;
@@ -61,9 +81,14 @@ class Admission {
   double short_rtt_us_ = 0;  // over about the last 10 requests
   int64_t since_step_ = 0;   // requests ended since the limit last moved
   int64_t admitted_[kPriorities] = {}, shed_[kPriorities] = {};
+  std::list<std::shared_ptr<Ticket>> waiting_[kPriorities];
   // Admitted and shed in the current and the last whole second.
   Clock::time_point second_start_{};
   int64_t admitted_now_ = 0, shed_now_ = 0, admitted_last_ = 0, shed_last_ = 0;
+  // Retries scheduled in each of the seconds ahead (by steady-clock second, a ring).
+  static constexpr int kCalendar = 128;
+  int64_t calendar_[kCalendar] = {};
+  int64_t calendar_first_ = 0;  // the second calendar_[calendar_first_ % kCalendar] counts
 };
 
 }  // namespace onair::playback

@@ -354,10 +354,18 @@ struct PlaybackService::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(cfg.header_limit);
       stream.expires_after(cfg.header_timeout);
+      // The largest body of any request (the admin API's) until the header says which it is;
+      // Beast checks a Content-Length against the limit as it reads the header.
+      parser.body_limit(kMaxAdminBody);
       auto [ec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+      if (!ec && !parser.get().target().starts_with("/v1/admin/")) {
+        if (parser.content_length() && *parser.content_length() > kMaxDeviceBody) {
+          ec = http::error::body_limit;
+        } else {
+          parser.body_limit(kMaxDeviceBody);  // a chunked body is counted as it comes
+        }
+      }
       if (!ec) {
-        const std::string_view target = parser.get().target();
-        parser.body_limit(target.starts_with("/v1/admin/") ? kMaxAdminBody : kMaxDeviceBody);
         auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
         ec = bec;
       }
@@ -407,7 +415,13 @@ struct PlaybackService::Impl {
     }
     if (path == "/v1/time") {
       // The clock players sync to (UTCTiming, urn:mpeg:dash:utc:http-iso:2014).
-      co_return co_await Send(stream, Text(200, v, FormatUtc(clock->Now(), true)), head);
+      // Exactly the time, no newline: clients hand the body to a date parser.
+      Response res(http::status::ok, v);
+      res.set(http::field::server, kServer);
+      res.set(http::field::content_type, "text/plain");
+      res.set(http::field::cache_control, "no-store");
+      res.body() = FormatUtc(clock->Now(), true);
+      co_return co_await Send(stream, std::move(res), head);
     }
     if (path == "/healthz") co_return co_await Send(stream, Text(200, v, "ok"), head);
     if (path == "/readyz") co_return co_await Send(stream, Text(200, v, "ready"), head);
@@ -421,14 +435,30 @@ struct PlaybackService::Impl {
     co_return co_await Send(stream, Text(404, v, "no such path"), head);
   }
 
-  // Admission: nullopt when admitted (call Finish after answering), else the 503 that tells
-  // the client when to come back.
-  std::optional<Response> Refused(unsigned v, Priority p, steady_clock::time_point start) {
-    if (admission.TryAdmit(p, start)) return std::nullopt;
+  // Admission: a ticket when admitted, else null and the 503 sent.
+  asio::awaitable<std::shared_ptr<Ticket>> Admit(beast::tcp_stream& stream, unsigned v, Priority p,
+                                                 steady_clock::time_point start, bool head) {
+    auto ticket = admission.Admit(p, start);
+    if (!ticket) co_await Shed(stream, v, p, start, head);
+    co_return ticket;
+  }
+
+  // A refused or evicted request: 503 with the server-chosen backoff.
+  asio::awaitable<bool> Shed(beast::tcp_stream& stream, unsigned v, Priority p,
+                             steady_clock::time_point now, bool head) {
     const int pi = static_cast<int>(p);
     shed[pi]->Inc();
     requests[pi][AnswerClass(503)]->Inc();
-    return Later(v, "overloaded: retry later", admission.RetryAfterMs(p, start));
+    co_return co_await Send(
+        stream, Later(v, "overloaded: retry later", admission.RetryAfterMs(p, now)), head);
+  }
+
+  // Its turn: false (and the 503 sent) if a more critical request took its place meanwhile.
+  asio::awaitable<bool> Begin(beast::tcp_stream& stream, unsigned v, Ticket& ticket, bool head) {
+    co_await Behind();
+    if (admission.Begin(ticket)) co_return true;
+    co_await Shed(stream, v, ticket.priority, steady_clock::now(), head);
+    co_return false;
   }
 
   // An admitted request waits behind the requests its loop has already read: so that "in
@@ -438,14 +468,15 @@ struct PlaybackService::Impl {
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
   }
 
-  // Sends an admitted request's answer; the limit learns its latency; counted by answer.
+  // Sends an admitted request's answer. Its place is given back once the answer is made
+  // (the write is the kernel's business), and the limit learns that latency.
   asio::awaitable<bool> Finish(beast::tcp_stream& stream, Priority p,
                                steady_clock::time_point start, Response res, bool head = false) {
+    admission.Done(
+        std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start));
     const int status = res.result_int();
     const bool ok = co_await Send(stream, std::move(res), head);
-    const auto took = steady_clock::now() - start;
-    admission.Done(std::chrono::duration_cast<std::chrono::microseconds>(took));
-    latency.Observe(std::chrono::duration<double>(took).count());
+    latency.Observe(std::chrono::duration<double>(steady_clock::now() - start).count());
     requests[static_cast<int>(p)][AnswerClass(status)]->Inc();
     co_return ok;
   }
@@ -460,8 +491,10 @@ struct PlaybackService::Impl {
                               Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
     }
     const auto start = steady_clock::now();
-    if (auto no = Refused(v, *p, start)) co_return co_await Send(stream, std::move(*no));
-    co_await Behind();
+    auto ticket = co_await Admit(stream, v, *p, start, false);
+    if (!ticket) co_return true;
+    const bool turn = co_await Begin(stream, v, *ticket, false);
+    if (!turn) co_return true;
     Response res = co_await PlayAnswer(req, event);
     co_return co_await Finish(stream, *p, start, std::move(res));
   }
@@ -548,8 +581,10 @@ struct PlaybackService::Impl {
                               Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
     }
     const auto start = steady_clock::now();
-    if (auto no = Refused(v, *p, start)) co_return co_await Send(stream, std::move(*no), head);
-    co_await Behind();
+    auto ticket = co_await Admit(stream, v, *p, start, head);
+    if (!ticket) co_return true;
+    const bool turn = co_await Begin(stream, v, *ticket, head);
+    if (!turn) co_return true;
     co_return co_await Finish(stream, *p, start, SteeringAnswer(v, event, query), head);
   }
 

@@ -109,6 +109,26 @@ class EdgeProcess : public ServiceProcess {
   }
 };
 
+// `onair playback` reading events from `origin`, sending viewers to `edges` (--edge flags:
+// NAME=URL[,region=R]...), admin token "at".
+class PlaybackProcess : public ServiceProcess {
+ public:
+  PlaybackProcess(const std::string& dir, const std::string& origin,
+                  const std::vector<std::string>& edges,
+                  const std::vector<std::string>& extra = {})
+      : ServiceProcess(dir, "playback", With(Args(origin, edges), extra)) {}
+
+ private:
+  static std::vector<std::string> Args(const std::string& origin,
+                                       const std::vector<std::string>& edges) {
+    std::vector<std::string> args = {OnairBinary(), "playback", "--host", "127.0.0.1", "--port",
+                                     "0", "--threads", "2", "--origin", origin,
+                                     "--admin-token", "at"};
+    for (const auto& e : edges) args.insert(args.end(), {"--edge", e});
+    return args;
+  }
+};
+
 // One request from our client; status -1 (and the reason as body) if it failed.
 inline net::Response Request(const std::string& base, const std::string& method,
                              const std::string& target, net::Headers h = {},
