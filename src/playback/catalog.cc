@@ -1,5 +1,7 @@
 #include "playback/catalog.h"
 
+#include <atomic>
+
 #include "core/log.h"
 #include "media/cmaf_writer.h"
 #include "net/http_client.h"
@@ -139,6 +141,8 @@ Catalog::Found Catalog::Fetch(const std::string& name) {
       continue;
     }
     auto event = std::make_shared<CatalogEvent>();
+    static std::atomic<uint64_t> versions{0};
+    event->version = ++versions;
     event->config = *config;
     std::vector<const RenditionConfig*> rungs;
     for (const RenditionConfig& r : event->config.ladder) rungs.push_back(&r);

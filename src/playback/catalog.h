@@ -22,6 +22,7 @@
 namespace onair::playback {
 
 struct CatalogEvent {
+  uint64_t version = 0;  // a new number at every fetch: answers made from it are keyed by it
   EventConfig config;
   std::vector<media::TrackInfo> tracks;  // the ladder's rungs in order, then the audio
 };

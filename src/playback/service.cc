@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "core/bearer.h"
 #include "core/log.h"
@@ -66,13 +68,43 @@ const char* FormatName(Format f) { return f == Format::kHls ? "hls" : "dash"; }
 
 }  // namespace
 
+// A manifest answer as sent: the whole HTTP/1.1 response, and where its body starts.
+struct Made {
+  std::string raw;
+  size_t body_at = 0;
+  Format format = Format::kDash;
+  std::string_view body() const { return std::string_view(raw).substr(body_at); }
+};
+
+Made MakeAnswer(Format f, const std::string& body) {
+  Made m;
+  m.format = f;
+  m.raw = std::string("HTTP/1.1 200 OK\r\nServer: ") + kServer + "\r\nContent-Type: " +
+          (f == Format::kHls ? "application/vnd.apple.mpegurl" : "application/dash+xml") +
+          "\r\nCache-Control: private, no-store\r\nAccess-Control-Allow-Origin: *\r\n"
+          "Access-Control-Expose-Headers: Retry-After\r\nContent-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n";
+  m.body_at = m.raw.size();
+  m.raw += body;
+  return m;
+}
+
 // What every request reads at once: the fleet with its health and the operator's levers, and
 // the generic answers made from them; replaced whole when any of them changes.
 struct View {
   std::vector<EdgeEntry> edges;
   std::vector<EdgeHealth> health;  // drained edges marked "drained" here
   Levers levers;
-  std::map<std::string, std::string> generic;  // "event/dash" or "event/hls" -> answer
+  std::map<std::string, std::shared_ptr<const Made>> generic;  // "event/dash", "event/hls"
+};
+
+// Answers made since the view last changed, per event loop (no locks): a crowd of devices is
+// a handful of device classes (event, format, region, renditions), and answers made within
+// the same second are the same but for publishTime. Dropped with the view, every second.
+struct AnswerCache {
+  const View* view = nullptr;
+  std::shared_ptr<const View> hold;  // keeps `view` from being reused while cached
+  std::unordered_map<std::string, std::shared_ptr<const Made>> answers;
 };
 
 struct PlaybackService::Impl {
@@ -188,7 +220,10 @@ struct PlaybackService::Impl {
     for (const auto& ev : catalog.Events()) {
       for (Format f : {Format::kDash, Format::kHls}) {
         auto body = GenericAnswer(*v, *ev, f);
-        if (body) v->generic[ev->config.event + "/" + FormatName(f)] = std::move(*body);
+        if (body) {
+          v->generic[ev->config.event + "/" + FormatName(f)] =
+              std::make_shared<const Made>(MakeAnswer(f, *body));
+        }
       }
     }
     // Metrics of the levers and the fleet, now.
@@ -312,6 +347,15 @@ struct PlaybackService::Impl {
   }
 
   // ----- answers -----
+  // An answer: a manifest made (or cached) whole, or any other response.
+  struct Answer {
+    std::shared_ptr<const Made> made;
+    Response res;
+    int status() const { return made ? 200 : res.result_int(); }
+  };
+
+  static Answer Other(Response res) { return {nullptr, std::move(res)}; }
+
   static Response Text(int status, unsigned version, std::string body) {
     return net::TextAnswer(status, version, std::move(body), kServer);
   }
@@ -471,11 +515,18 @@ struct PlaybackService::Impl {
   // Sends an admitted request's answer. Its place is given back once the answer is made
   // (the write is the kernel's business), and the limit learns that latency.
   asio::awaitable<bool> Finish(beast::tcp_stream& stream, Priority p,
-                               steady_clock::time_point start, Response res, bool head = false) {
+                               steady_clock::time_point start, Answer answer, bool head = false) {
     admission.Done(
         std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - start));
-    const int status = res.result_int();
-    const bool ok = co_await Send(stream, std::move(res), head);
+    const int status = answer.status();
+    bool ok = false;
+    if (answer.made) {
+      stream.expires_after(cfg.send_timeout);
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(answer.made->raw), kTuple);
+      ok = !ec;
+    } else {
+      ok = co_await Send(stream, std::move(answer.res), head);
+    }
     latency.Observe(std::chrono::duration<double>(steady_clock::now() - start).count());
     requests[static_cast<int>(p)][AnswerClass(status)]->Inc();
     co_return ok;
@@ -495,43 +546,67 @@ struct PlaybackService::Impl {
     if (!ticket) co_return true;
     const bool turn = co_await Begin(stream, v, *ticket, false);
     if (!turn) co_return true;
-    Response res = co_await PlayAnswer(req, event);
-    co_return co_await Finish(stream, *p, start, std::move(res));
+    Answer answer = co_await PlayAnswer(req, event);
+    if (answer.made && (req.version() != 11 || !req.keep_alive())) {
+      // Not a keep-alive HTTP/1.1 request: the body in an answer of its own.
+      Response res(http::status::ok, req.version());
+      res.set(http::field::server, kServer);
+      res.set(http::field::content_type, answer.made->format == Format::kHls
+                                             ? "application/vnd.apple.mpegurl"
+                                             : "application/dash+xml");
+      res.set(http::field::cache_control, "private, no-store");
+      res.body() = std::string(answer.made->body());
+      answer = Other(std::move(res));
+    }
+    co_return co_await Finish(stream, *p, start, std::move(answer));
   }
 
-  asio::awaitable<Response> PlayAnswer(const http::request<http::string_body>& req,
-                                       const std::string& event) {
+  AnswerCache& Cache(const std::shared_ptr<const View>& view) {
+    thread_local AnswerCache cache;
+    if (cache.view != view.get()) {
+      cache.answers.clear();
+      cache.view = view.get();
+      cache.hold = view;
+    }
+    return cache;
+  }
+
+  asio::awaitable<Answer> PlayAnswer(const http::request<http::string_body>& req,
+                                     const std::string& event) {
     const unsigned v = req.version();
-    if (!IsSafeName(event)) co_return Error(404, v, "no such event");
+    if (!IsSafeName(event)) co_return Other(Error(404, v, "no such event"));
     auto device = ParseDevice(req.body());
     if (!device.ok()) {
       bad_requests.Inc();
-      co_return Error(400, v, std::string(device.status().message()));
+      co_return Other(Error(400, v, std::string(device.status().message())));
     }
     Catalog::Found found = co_await FindEvent(event);
     switch (found.state) {
       case Catalog::State::kReady:
         break;
       case Catalog::State::kMissing:
-        co_return Error(404, v, "no event '" + event + "'");
+        co_return Other(Error(404, v, "no event '" + event + "'"));
       case Catalog::State::kNotReady:
-        co_return Later(v, "event '" + event + "' has no video yet", 2000);
+        co_return Other(Later(v, "event '" + event + "' has no video yet", 2000));
       default:
-        co_return Later(v, "the origin does not answer", 2000);
+        co_return Other(Later(v, "the origin does not answer", 2000));
     }
     const CatalogEvent& ev = *found.event;
     auto view = CurrentView();
+    const Format f = device->format;
     if (!view->levers.personalise) {
-      auto it = view->generic.find(event + "/" + FormatName(device->format));
-      std::optional<std::string> body;
+      auto it = view->generic.find(event + "/" + FormatName(f));
+      std::shared_ptr<const Made> made;
       if (it != view->generic.end()) {
-        body = it->second;
-      } else {
-        body = GenericAnswer(*view, ev, device->format);  // an event new since the last poll
+        made = it->second;
+      } else if (auto body = GenericAnswer(*view, ev, f)) {  // an event new since the last poll
+        made = std::make_shared<const Made>(MakeAnswer(f, *body));
       }
-      if (!body) co_return Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s);
-      (device->format == Format::kHls ? answers_generic_hls : answers_generic_dash).Inc();
-      co_return ManifestAnswer(v, device->format, std::move(*body));
+      if (!made) {
+        co_return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
+      }
+      (f == Format::kHls ? answers_generic_hls : answers_generic_dash).Inc();
+      co_return Answer{std::move(made), {}};
     }
     const auto rungs = SelectRenditions(ev.config, *device, view->levers.quality);
     if (rungs.empty()) {
@@ -540,25 +615,28 @@ struct PlaybackService::Impl {
         const std::string name = VideoCodecName(r.codec);
         if (codecs.find(name) == std::string::npos) codecs += (codecs.empty() ? "" : ", ") + name;
       }
-      co_return Error(422, v,
-                      "the device decodes none of the event's video codecs (" + codecs + ")");
+      co_return Other(
+          Error(422, v, "the device decodes none of the event's video codecs (" + codecs + ")"));
+    }
+    // The device's class: the same answer for every device in it until the view changes.
+    uint64_t mask = 0;
+    for (const RenditionConfig* r : rungs) mask |= uint64_t{1} << (r - ev.config.ladder.data());
+    std::string key = std::to_string(ev.version) + (f == Format::kHls ? "|h|" : "|d|") +
+                      std::to_string(mask) + "|" + device->region;
+    AnswerCache& cache = Cache(view);
+    if (auto hit = cache.answers.find(key); hit != cache.answers.end()) {
+      (f == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
+      co_return Answer{hit->second, {}};
     }
     const auto ranked =
         RankEdges(view->edges, view->health, device->region, steady_clock::now(), cfg.rank);
-    if (ranked.empty())
-      co_return Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s);
-    (device->format == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
-    co_return ManifestAnswer(v, device->format, Manifest(ev, *device, rungs, ranked));
-  }
-
-  static Response ManifestAnswer(unsigned v, Format f, std::string body) {
-    Response res(http::status::ok, v);
-    res.set(http::field::server, kServer);
-    res.set(http::field::content_type,
-            f == Format::kHls ? "application/vnd.apple.mpegurl" : "application/dash+xml");
-    res.set(http::field::cache_control, "private, no-store");
-    res.body() = std::move(body);
-    return res;
+    if (ranked.empty()) {
+      co_return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
+    }
+    auto made = std::make_shared<const Made>(MakeAnswer(f, Manifest(ev, *device, rungs, ranked)));
+    if (cache.answers.size() < 10'000) cache.answers.emplace(std::move(key), made);
+    (f == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
+    co_return Answer{std::move(made), {}};
   }
 
   // The event from the catalog; a first ask waits (at most first_fetch_wait) for the fetch.
@@ -585,7 +663,7 @@ struct PlaybackService::Impl {
     if (!ticket) co_return true;
     const bool turn = co_await Begin(stream, v, *ticket, head);
     if (!turn) co_return true;
-    co_return co_await Finish(stream, *p, start, SteeringAnswer(v, event, query), head);
+    co_return co_await Finish(stream, *p, start, Other(SteeringAnswer(v, event, query)), head);
   }
 
   // Where a running player should fetch from now (DASH-IF / HLS content steering).
