@@ -5,6 +5,7 @@
 
 #include "app/serve.h"
 #include "core/log.h"
+#include "edge/announce.h"
 #include "edge/edge.h"
 #include "net/tls.h"
 
@@ -53,7 +54,21 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
   cmd->add_option("--tls-demo-dir", *demo_dir,
                   "make a private CA and a certificate for localhost/127.0.0.1 (and --host) "
                   "here, for HTTPS without a real certificate; clients trust DIR/ca.pem");
-  return [c, cmd, demo_dir, grace]() -> int {
+  auto announce = std::make_shared<edge::AnnounceOptions>();
+  cmd->add_option("--announce", announce->service,
+                  "playback service to register with (PUT /v1/admin/edges/NAME every 5 s)");
+  cmd->add_option("--announce-token", announce->token, "the playback service's admin token");
+  cmd->add_option("--name", announce->name, "this edge's name at the playback service")
+      ->default_str("edge-PORT");
+  cmd->add_option("--region", announce->region, "the region this edge serves (none: every one)");
+  cmd->add_option("--public-url", announce->base_url,
+                  "where viewers reach this edge (default: http://HOST:PORT)");
+  cmd->add_option_function<int64_t>(
+      "--max-egress-mbps", [announce](int64_t m) { announce->max_egress_bps = m * 1'000'000; },
+      "capacity announced: egress");
+  cmd->add_option("--max-connections", announce->max_connections,
+                  "capacity announced: connections");
+  return [c, cmd, demo_dir, grace, announce]() -> int {
     if (!cmd->parsed()) return -1;
     if (!demo_dir->empty()) {
       std::vector<std::string> names = {"localhost", "127.0.0.1"};
@@ -73,15 +88,30 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
       return 2;
     }
     edge::Edge e(*c, &SystemClock::Instance());
+    std::unique_ptr<edge::Announcer> announcer;
     const Drain drain{[&] { e.Drain(); },
                       std::chrono::milliseconds(static_cast<int64_t>(*grace * 1000))};
     return ServeUntilStopped(
         e, "edge", c->server.host,
         [&]() -> std::string {
-          if (e.tls_port() == 0) return "";
-          return "onair edge listening on https://" + c->server.host + ":" +
-                 std::to_string(e.tls_port()) +
-                 (c->tls.ca.empty() ? "" : " (clients trust " + c->tls.ca + ")") + "\n";
+          std::string lines;
+          if (e.tls_port() != 0) {
+            lines += "onair edge listening on https://" + c->server.host + ":" +
+                     std::to_string(e.tls_port()) +
+                     (c->tls.ca.empty() ? "" : " (clients trust " + c->tls.ca + ")") + "\n";
+          }
+          if (!announce->service.empty()) {
+            // Once it listens, it announces itself to the playback service.
+            edge::AnnounceOptions o = *announce;
+            const std::string host = c->server.host == "0.0.0.0" ? "127.0.0.1" : c->server.host;
+            if (o.name.empty()) o.name = "edge-" + std::to_string(e.port());
+            if (o.base_url.empty()) o.base_url = "http://" + host + ":" + std::to_string(e.port());
+            announcer = std::make_unique<edge::Announcer>(o);
+            Status s = announcer->Start();
+            lines += s.ok() ? "announcing to " + o.service + " as " + o.name + "\n"
+                            : "not announcing: " + std::string(s.message()) + "\n";
+          }
+          return lines;
         },
         drain);
   };

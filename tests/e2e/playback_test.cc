@@ -274,6 +274,15 @@ TEST(Playback, LeversTakeEffectAtOnceAndShowInMetrics) {
             0);
   ASSERT_EQ(Admin(pb, "DELETE", "/v1/admin/edges/e-more").status, 200);
   EXPECT_EQ(Locations(Play(pb, kTv).body), std::vector<std::string>{"e-us"});
+  // An edge that announces itself takes viewers without anyone touching the service.
+  EdgeProcess announced(
+      s.dir, {s.origin->url()},
+      {"--announce", pb, "--announce-token", "at", "--name", "e-auto", "--region", "eu"});
+  ASSERT_GT(announced.port(), 0) << announced.log();
+  EXPECT_GE(MsUntil([&] { return Locations(Play(pb, kTv).body).front() == "e-auto"; }, seconds(10)),
+            0)
+      << announced.log();
+  EXPECT_NE(Admin(pb, "GET", "/v1/admin/edges").body.find(announced.url()), std::string::npos);
 
   // The admin API wants its token; a bad lever is refused and changes nothing.
   EXPECT_EQ(Admin(pb, "PATCH", "/v1/admin/levers", R"({"personalisation": false})", "wrong").status,
