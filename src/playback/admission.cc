@@ -31,25 +31,37 @@ void Admission::Roll(Clock::time_point now) {
   second_start_ = now;
 }
 
-std::shared_ptr<Ticket> Admission::Admit(Priority p, Clock::time_point now) {
+Ticket::~Ticket() {
+  if (!owner) return;
+  std::lock_guard<std::mutex> lock(owner->mu_);
+  if (!waiting) return;
+  owner->Unlink(*this);
+  owner->in_flight_ = std::max<int64_t>(0, owner->in_flight_ - 1);
+}
+
+void Admission::Unlink(Ticket& t) {
+  const int k = static_cast<int>(t.priority);
+  (t.prev ? t.prev->next : head_[k]) = t.next;
+  (t.next ? t.next->prev : tail_[k]) = t.prev;
+  t.prev = t.next = nullptr;
+  t.waiting = false;
+}
+
+bool Admission::Admit(Priority p, Clock::time_point now, Ticket* t) {
   const int k = static_cast<int>(p);
   std::lock_guard<std::mutex> lock(mu_);
   Roll(now);
   if (static_cast<double>(in_flight_) >= o_.share[k] * limit_) {
     // Full for this priority: a less critical request still waiting gives up its place.
-    std::shared_ptr<Ticket> victim;
-    for (int q = kPriorities - 1; q > k && !victim; --q) {
-      if (waiting_[q].empty()) continue;
-      victim = waiting_[q].back();
-      waiting_[q].pop_back();
-    }
+    Ticket* victim = nullptr;
+    for (int q = kPriorities - 1; q > k && !victim; --q) victim = tail_[q];
     if (!victim) {
       shed_[k]++;
       shed_now_++;
-      return nullptr;
+      return false;
     }
+    Unlink(*victim);
     victim->evicted = true;
-    victim->waiting = false;
     shed_[static_cast<int>(victim->priority)]++;
     admitted_[static_cast<int>(victim->priority)]--;
     shed_now_++;
@@ -59,26 +71,27 @@ std::shared_ptr<Ticket> Admission::Admit(Priority p, Clock::time_point now) {
   in_flight_++;
   admitted_[k]++;
   admitted_now_++;
-  auto t = std::make_shared<Ticket>();
   t->priority = p;
-  waiting_[k].push_back(t);
-  t->at = std::prev(waiting_[k].end());
-  return t;
+  t->owner = this;
+  t->evicted = false;
+  t->waiting = true;
+  t->next = nullptr;
+  t->prev = tail_[k];
+  (tail_[k] ? tail_[k]->next : head_[k]) = t;
+  tail_[k] = t;
+  return true;
 }
 
 bool Admission::Begin(Ticket& t) {
   std::lock_guard<std::mutex> lock(mu_);
   if (t.evicted) return false;
-  if (t.waiting) {
-    waiting_[static_cast<int>(t.priority)].erase(t.at);
-    t.waiting = false;
-  }
+  if (t.waiting) Unlink(t);
   return true;
 }
 
 bool Admission::TryAdmit(Priority p, Clock::time_point now) {
-  auto t = Admit(p, now);
-  return t && Begin(*t);
+  Ticket t;
+  return Admit(p, now, &t) && Begin(t);
 }
 
 void Admission::Done(std::chrono::microseconds latency) {

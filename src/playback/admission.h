@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -33,13 +32,22 @@ struct AdmissionOptions {
   int64_t max_retry_ms = 60'000;
 };
 
-// An admitted request that has not begun being answered (it waits behind the requests its
-// event loop read before it): a more critical request may take its place.
+class Admission;
+
+// An admitted request's place (it lives with the request): while it waits behind the requests
+// its event loop read before it, a more critical request may take it. Dropped before its turn
+// (a connection torn down), it gives the place back.
 struct Ticket {
+  Ticket() = default;
+  ~Ticket();
+  Ticket(const Ticket&) = delete;
+  Ticket& operator=(const Ticket&) = delete;
+
   Priority priority = Priority::kOther;
   bool evicted = false;
-  bool waiting = true;
-  std::list<std::shared_ptr<Ticket>>::iterator at;  // in the waiting list of its priority
+  bool waiting = false;
+  Admission* owner = nullptr;
+  Ticket *prev = nullptr, *next = nullptr;  // in the waiting list of its priority
 };
 
 class Admission {
@@ -47,11 +55,11 @@ class Admission {
   using Clock = std::chrono::steady_clock;
   explicit Admission(AdmissionOptions options = {}, uint64_t seed = std::random_device{}());
 
-  // Admits a request now (a ticket: call Begin when its turn comes) or refuses it (null). A
-  // request that finds its share of the limit full takes the place of the newest waiting
-  // request of the least critical priority below its own, if there is one: that one is
-  // evicted (counted shed; Begin says so) and must be refused in its turn.
-  std::shared_ptr<Ticket> Admit(Priority p, Clock::time_point now);
+  // Admits a request now (true: `ticket` holds its place; call Begin when its turn comes) or
+  // refuses it. A request that finds its share of the limit full takes the place of the
+  // newest waiting request of the least critical priority below its own, if there is one:
+  // that one is evicted (counted shed; Begin says so) and must be refused in its turn.
+  bool Admit(Priority p, Clock::time_point now, Ticket* ticket);
   // The admitted request's turn: true to answer it (then call Done), false if it was evicted
   // (refuse it; no Done).
   bool Begin(Ticket& ticket);
@@ -81,7 +89,9 @@ class Admission {
   double short_rtt_us_ = 0;  // over about the last 10 requests
   int64_t since_step_ = 0;   // requests ended since the limit last moved
   int64_t admitted_[kPriorities] = {}, shed_[kPriorities] = {};
-  std::list<std::shared_ptr<Ticket>> waiting_[kPriorities];
+  friend struct Ticket;
+  void Unlink(Ticket& t);                                     // off its waiting list (mu_ held)
+  Ticket *head_[kPriorities] = {}, *tail_[kPriorities] = {};  // waiting, oldest first
   // Admitted and shed in the current and the last whole second.
   Clock::time_point second_start_{};
   int64_t admitted_now_ = 0, shed_now_ = 0, admitted_last_ = 0, shed_last_ = 0;

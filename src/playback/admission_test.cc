@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <map>
 #include <vector>
@@ -45,30 +46,41 @@ TEST(Admission, TheLeastCriticalAreRefusedFirst) {
 // critical ones: the newest waiting request of the least critical priority first.
 TEST(Admission, CriticalRequestsTakeThePlaceOfWaitingLessCriticalOnes) {
   Admission a(Fixed(10), 1);
-  std::vector<std::shared_ptr<Ticket>> other, catch_up;
-  for (int k = 0; k < 6; ++k) other.push_back(a.Admit(Priority::kOther, kT0));
-  EXPECT_EQ(a.Admit(Priority::kOther, kT0), nullptr);  // its share (60 %) is full
-  catch_up.push_back(a.Admit(Priority::kCatchUpStart, kT0));
-  ASSERT_NE(catch_up.back(), nullptr);  // under 70 %: admitted
+  std::deque<Ticket> other, catch_up;  // tickets live with their requests
+  for (int k = 0; k < 6; ++k) EXPECT_TRUE(a.Admit(Priority::kOther, kT0, &other.emplace_back()));
+  Ticket refused;
+  EXPECT_FALSE(a.Admit(Priority::kOther, kT0, &refused));  // its share (60 %) is full
+  // Under 70 %: admitted.
+  ASSERT_TRUE(a.Admit(Priority::kCatchUpStart, kT0, &catch_up.emplace_back()));
   // Over its share: takes the place of the newest waiting "other".
-  catch_up.push_back(a.Admit(Priority::kCatchUpStart, kT0));
-  ASSERT_NE(catch_up.back(), nullptr);
+  ASSERT_TRUE(a.Admit(Priority::kCatchUpStart, kT0, &catch_up.emplace_back()));
   EXPECT_EQ(a.in_flight(), 7);
-  EXPECT_FALSE(a.Begin(*other[5]));
+  EXPECT_FALSE(a.Begin(other[5]));
   EXPECT_EQ(a.shed(Priority::kOther), 2);  // the one refused and the one evicted
   EXPECT_EQ(a.admitted(Priority::kOther), 5);
-  ASSERT_TRUE(a.Begin(*other[0]));  // begun: it keeps its place
+  ASSERT_TRUE(a.Begin(other[0]));  // begun: it keeps its place
   // Live starts take the places of waiting "other" ones, then of catch-up starts, never of
   // one that has begun.
-  int evicted = 0;
+  std::deque<Ticket> live;
+  int admitted = 0;
   for (int k = 0; k < 20; ++k) {
-    if (a.Admit(Priority::kLiveStart, kT0)) evicted++;
+    if (a.Admit(Priority::kLiveStart, kT0, &live.emplace_back())) admitted++;
   }
-  EXPECT_EQ(evicted, 1 + 4 + 2);  // one free place (under 80 %), 4 others, 2 catch-ups
+  EXPECT_EQ(admitted, 1 + 4 + 2);  // one free place (under 80 %), 4 others, 2 catch-ups
   EXPECT_EQ(a.shed(Priority::kLiveStart), 13);
-  for (int k = 1; k < 5; ++k) EXPECT_FALSE(a.Begin(*other[k]));
-  for (auto& t : catch_up) EXPECT_FALSE(a.Begin(*t));
+  for (int k = 1; k < 5; ++k) EXPECT_FALSE(a.Begin(other[k]));
+  for (auto& t : catch_up) EXPECT_FALSE(a.Begin(t));
   EXPECT_EQ(a.in_flight(), 8);
+  // A request dropped before its turn gives its place back.
+  {
+    Admission b(Fixed(10), 1);
+    {
+      Ticket t;
+      ASSERT_TRUE(b.Admit(Priority::kLiveStart, kT0, &t));
+      EXPECT_EQ(b.in_flight(), 1);
+    }
+    EXPECT_EQ(b.in_flight(), 0);
+  }
 }
 
 // Rounds of: admit live starts up to the limit's share, then end them all with the latency

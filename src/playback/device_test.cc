@@ -33,6 +33,27 @@ TEST(ParseDevice, DefaultsForWhatIsLeftOut) {
   EXPECT_EQ(d->format, Format::kDash);
 }
 
+// Read in one pass without building a document: unknown fields of any shape are skipped, and
+// the last of repeated keys wins (as in a parsed document).
+TEST(ParseDevice, SkipsUnknownFieldsOfAnyShapeAndTakesTheLastOfRepeatedKeys) {
+  auto d = ParseDevice(R"({"a": null, "b": 1.5, "c": {"codecs": ["hevc"], "x": [[], {}]},
+      "device_id": "first", "d": [1, "two", {"three": [3]}], "codecs": ["hevc"],
+      "device_id": "last", "codecs": ["avc"], "max_height": 720, "e": -7, "f": true})");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->id, "last");
+  EXPECT_TRUE(d->avc);
+  EXPECT_FALSE(d->hevc);
+  EXPECT_EQ(d->max_height, 720);
+  for (const char* bad : {R"({"device_id": "d", "codecs": [["avc"]]})",
+                          R"({"device_id": "d", "codecs": [{"avc": 1}]})",
+                          R"({"device_id": "d", "codecs": ["avc", null]})",
+                          R"({"device_id": {"id": "d"}, "codecs": ["avc"]})"}) {
+    EXPECT_FALSE(ParseDevice(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(ParseDevice(R"({"device_id": "d", "codecs": ["avc"]} trailing)").ok());
+  EXPECT_EQ(ParseDevice("42").status().message(), "device description: not a JSON object");
+}
+
 TEST(ParseDevice, RefusesWhatIsMalformedOrAbsurdNamingTheField) {
   const std::pair<const char*, const char*> cases[] = {
       {"", "not JSON"},

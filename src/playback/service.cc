@@ -98,12 +98,14 @@ struct View {
   std::map<std::string, std::shared_ptr<const Made>> generic;  // "event/dash", "event/hls"
 };
 
-// Answers made since the view last changed, per event loop (no locks): a crowd of devices is
-// a handful of device classes (event, format, region, renditions), and answers made within
-// the same second are the same but for publishTime. Dropped with the view, every second.
-struct AnswerCache {
-  const View* view = nullptr;
-  std::shared_ptr<const View> hold;  // keeps `view` from being reused while cached
+// What an event loop keeps for itself, without locks: the view it last read (read again only
+// when it was replaced: no lock and no shared count touched per request), and the answers made
+// since then. A crowd of devices is a handful of device classes (event, format, region,
+// renditions), and answers made within the same second are the same but for publishTime.
+struct PlaybackLoop {
+  const void* owner = nullptr;
+  uint64_t generation = 0;
+  std::shared_ptr<const View> view;
   std::unordered_map<std::string, std::shared_ptr<const Made>> answers;
 };
 
@@ -126,6 +128,7 @@ struct PlaybackService::Impl {
 
   mutable std::mutex view_mu;
   std::shared_ptr<const View> view;
+  std::atomic<uint64_t> view_generation{1};
 
   std::mutex poll_mu;
   std::condition_variable poll_cv;
@@ -206,6 +209,19 @@ struct PlaybackService::Impl {
     return view;
   }
 
+  // This loop's view and answers; valid until the request's next co_await.
+  PlaybackLoop& Loop() {
+    thread_local PlaybackLoop loop;
+    const uint64_t now = view_generation.load(std::memory_order_acquire);
+    if (loop.owner != this || loop.generation != now || !loop.view) {
+      loop.view = CurrentView();
+      loop.generation = now;
+      loop.owner = this;
+      loop.answers.clear();
+    }
+    return loop;
+  }
+
   // ----- the view: fleet, levers, generic answers -----
   void RebuildLocked() {
     auto v = std::make_shared<View>();
@@ -260,8 +276,11 @@ struct PlaybackService::Impl {
               {{"edge", name}})
           .Set(drained);
     }
-    std::lock_guard<std::mutex> lock(view_mu);
-    view = std::move(v);
+    {
+      std::lock_guard<std::mutex> lock(view_mu);
+      view = std::move(v);
+    }
+    view_generation.fetch_add(1, std::memory_order_release);
   }
 
   static RankOptions AllOf(RankOptions o) {
@@ -479,12 +498,12 @@ struct PlaybackService::Impl {
     co_return co_await Send(stream, Text(404, v, "no such path"), head);
   }
 
-  // Admission: a ticket when admitted, else null and the 503 sent.
-  asio::awaitable<std::shared_ptr<Ticket>> Admit(beast::tcp_stream& stream, unsigned v, Priority p,
-                                                 steady_clock::time_point start, bool head) {
-    auto ticket = admission.Admit(p, start);
-    if (!ticket) co_await Shed(stream, v, p, start, head);
-    co_return ticket;
+  // Admission: true when admitted (`ticket` holds the place), else false and the 503 sent.
+  asio::awaitable<bool> Admit(beast::tcp_stream& stream, unsigned v, Priority p,
+                              steady_clock::time_point start, bool head, Ticket* ticket) {
+    if (admission.Admit(p, start, ticket)) co_return true;
+    co_await Shed(stream, v, p, start, head);
+    co_return false;
   }
 
   // A refused or evicted request: 503 with the server-chosen backoff.
@@ -542,9 +561,10 @@ struct PlaybackService::Impl {
                               Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
     }
     const auto start = steady_clock::now();
-    auto ticket = co_await Admit(stream, v, *p, start, false);
-    if (!ticket) co_return true;
-    const bool turn = co_await Begin(stream, v, *ticket, false);
+    Ticket ticket;
+    const bool admitted = co_await Admit(stream, v, *p, start, false, &ticket);
+    if (!admitted) co_return true;
+    const bool turn = co_await Begin(stream, v, ticket, false);
     if (!turn) co_return true;
     Answer answer = co_await PlayAnswer(req, event);
     if (answer.made && (req.version() != 11 || !req.keep_alive())) {
@@ -559,16 +579,6 @@ struct PlaybackService::Impl {
       answer = Other(std::move(res));
     }
     co_return co_await Finish(stream, *p, start, std::move(answer));
-  }
-
-  AnswerCache& Cache(const std::shared_ptr<const View>& view) {
-    thread_local AnswerCache cache;
-    if (cache.view != view.get()) {
-      cache.answers.clear();
-      cache.view = view.get();
-      cache.hold = view;
-    }
-    return cache;
   }
 
   asio::awaitable<Answer> PlayAnswer(const http::request<http::string_body>& req,
@@ -592,14 +602,15 @@ struct PlaybackService::Impl {
         co_return Other(Later(v, "the origin does not answer", 2000));
     }
     const CatalogEvent& ev = *found.event;
-    auto view = CurrentView();
+    PlaybackLoop& loop = Loop();  // no co_await below: it stays this request's
+    const View& view = *loop.view;
     const Format f = device->format;
-    if (!view->levers.personalise) {
-      auto it = view->generic.find(event + "/" + FormatName(f));
+    if (!view.levers.personalise) {
+      auto it = view.generic.find(event + "/" + FormatName(f));
       std::shared_ptr<const Made> made;
-      if (it != view->generic.end()) {
+      if (it != view.generic.end()) {
         made = it->second;
-      } else if (auto body = GenericAnswer(*view, ev, f)) {  // an event new since the last poll
+      } else if (auto body = GenericAnswer(view, ev, f)) {  // an event new since the last poll
         made = std::make_shared<const Made>(MakeAnswer(f, *body));
       }
       if (!made) {
@@ -608,7 +619,7 @@ struct PlaybackService::Impl {
       (f == Format::kHls ? answers_generic_hls : answers_generic_dash).Inc();
       co_return Answer{std::move(made), {}};
     }
-    const auto rungs = SelectRenditions(ev.config, *device, view->levers.quality);
+    const auto rungs = SelectRenditions(ev.config, *device, view.levers.quality);
     if (rungs.empty()) {
       std::string codecs;
       for (const RenditionConfig& r : ev.config.ladder) {
@@ -623,26 +634,28 @@ struct PlaybackService::Impl {
     for (const RenditionConfig* r : rungs) mask |= uint64_t{1} << (r - ev.config.ladder.data());
     std::string key = std::to_string(ev.version) + (f == Format::kHls ? "|h|" : "|d|") +
                       std::to_string(mask) + "|" + device->region;
-    AnswerCache& cache = Cache(view);
-    if (auto hit = cache.answers.find(key); hit != cache.answers.end()) {
+    if (auto hit = loop.answers.find(key); hit != loop.answers.end()) {
       (f == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
       co_return Answer{hit->second, {}};
     }
     const auto ranked =
-        RankEdges(view->edges, view->health, device->region, steady_clock::now(), cfg.rank);
+        RankEdges(view.edges, view.health, device->region, steady_clock::now(), cfg.rank);
     if (ranked.empty()) {
       co_return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
     }
     auto made = std::make_shared<const Made>(MakeAnswer(f, Manifest(ev, *device, rungs, ranked)));
-    if (cache.answers.size() < 10'000) cache.answers.emplace(std::move(key), made);
+    if (loop.answers.size() < 10'000) loop.answers.emplace(std::move(key), made);
     (f == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
     co_return Answer{std::move(made), {}};
   }
 
   // The event from the catalog; a first ask waits (at most first_fetch_wait) for the fetch.
   asio::awaitable<Catalog::Found> FindEvent(const std::string& event) {
+    Catalog::Found f = catalog.Find(event, nullptr);
+    if (f.state != Catalog::State::kPending) co_return f;
+    // Not known yet: wait for the fetch (asked again, now with a wake-up).
     auto waiter = std::make_shared<net::Waiter>(co_await asio::this_coro::executor);
-    Catalog::Found f = catalog.Find(event, [waiter] { waiter->Wake(); });
+    f = catalog.Find(event, [waiter] { waiter->Wake(); });
     if (f.state != Catalog::State::kPending) co_return f;
     co_await waiter->Wait(steady_clock::now() + cfg.first_fetch_wait);
     co_return catalog.Find(event, nullptr);
@@ -659,9 +672,10 @@ struct PlaybackService::Impl {
                               Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
     }
     const auto start = steady_clock::now();
-    auto ticket = co_await Admit(stream, v, *p, start, head);
-    if (!ticket) co_return true;
-    const bool turn = co_await Begin(stream, v, *ticket, head);
+    Ticket ticket;
+    const bool admitted = co_await Admit(stream, v, *p, start, head, &ticket);
+    if (!admitted) co_return true;
+    const bool turn = co_await Begin(stream, v, ticket, head);
     if (!turn) co_return true;
     co_return co_await Finish(stream, *p, start, Other(SteeringAnswer(v, event, query)), head);
   }
@@ -679,8 +693,8 @@ struct PlaybackService::Impl {
       bad_requests.Inc();
       return Error(400, v, "region must be a name of [a-zA-Z0-9_-]");
     }
-    auto view = CurrentView();
-    const auto ranked = RankEdges(view->edges, view->health, view->levers.personalise ? region : "",
+    const View& view = *Loop().view;
+    const auto ranked = RankEdges(view.edges, view.health, view.levers.personalise ? region : "",
                                   steady_clock::now(), cfg.rank);
     if (ranked.empty()) return Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s);
     std::string reload = public_url + "/v1/steering/" + event + "?format=" + format;
