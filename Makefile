@@ -45,6 +45,7 @@ bench: build
 	bench/ladder/run.sh
 	bench/origin/run.sh
 	bench/edge/run.sh
+	bench/playback/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

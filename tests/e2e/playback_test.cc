@@ -12,11 +12,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "e2e/origin_helpers.h"
 #include "support/dash_schema.h"
@@ -344,9 +346,9 @@ TEST(Playback, BadInputGetsAClearError) {
             6);
 }
 
-// A crowd of clients on one thread (Boost.Asio coroutines): each connection sends play
-// starts of one priority in a closed loop until the deadline, never waiting (the worst
-// client), and every answer is recorded.
+// A crowd of clients on one thread (Boost.Asio coroutines) that come in waves, as viewers do
+// when an event starts or comes back: at each wave every connection sends play starts of its
+// priority, four at a time (pipelined), and reads the answers; every answer is recorded.
 class Crowd {
  public:
   struct Answer {
@@ -359,9 +361,12 @@ class Crowd {
 
   Crowd(int port, std::string body) : port_(port), body_(std::move(body)) {}
 
+  // Waves of requests from every connection at once, `period` apart, until `how_long`.
   std::vector<Answer> Run(const std::vector<std::pair<std::string, int>>& mix,
-                          milliseconds how_long) {
-    until_ = steady_clock::now() + how_long;
+                          milliseconds how_long, milliseconds period) {
+    start_ = steady_clock::now() + milliseconds(500);  // every connection made by then
+    until_ = start_ + how_long;
+    period_ = period;
     for (const auto& [priority, connections] : mix) {
       for (int k = 0; k < connections; ++k) {
         asio::co_spawn(ctx_, Client(priority), asio::detached);
@@ -383,43 +388,60 @@ class Crowd {
       answers_.push_back({priority, -1});
       co_return;
     }
+    // Its requests as one buffer: kPipelined of them sent at once, then their answers read.
+    http::request<http::string_body> req(http::verb::post, "/v1/playback/e2e", 11);
+    req.set(http::field::host, "playback");
+    req.set("X-Onair-Priority", priority);
+    req.body() = body_;
+    req.prepare_payload();
+    std::ostringstream one;
+    one << req;
+    std::string batch;
+    for (int k = 0; k < kPipelined; ++k) batch += one.str();
     beast::flat_buffer buffer;
-    while (steady_clock::now() < until_) {
-      http::request<http::string_body> req(http::verb::post, "/v1/playback/e2e", 11);
-      req.set(http::field::host, "playback");
-      req.set("X-Onair-Priority", priority);
-      req.body() = body_;
-      req.prepare_payload();
+    asio::steady_timer timer(ctx_);
+    for (auto wave = start_; wave < until_; wave += period_) {
+      timer.expires_at(wave);  // the whole crowd at once
+      co_await timer.async_wait(kTuple);
       stream.expires_after(seconds(10));
-      auto [wec, wn] = co_await http::async_write(stream, req, kTuple);
-      http::response<http::string_body> res;
-      auto [rec, rn] = co_await http::async_read(stream, buffer, res, kTuple);
-      if (wec || rec) {
+      auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(batch), kTuple);
+      if (wec) {
         answers_.push_back({priority, -1});
         co_return;
       }
-      Answer a{priority, static_cast<int>(res.result_int())};
-      a.at = steady_clock::now();
-      if (a.status == 503) {
-        a.retry_after_s = std::atoi(std::string(res[http::field::retry_after]).c_str());
-        auto j = nlohmann::json::parse(res.body(), nullptr, false);
-        if (j.is_object() && j.contains("retry_after_ms")) a.retry_after_ms = j["retry_after_ms"];
+      for (int k = 0; k < kPipelined; ++k) {
+        http::response<http::string_body> res;
+        auto [rec, rn] = co_await http::async_read(stream, buffer, res, kTuple);
+        if (rec) {
+          answers_.push_back({priority, -1});
+          co_return;
+        }
+        Answer a{priority, static_cast<int>(res.result_int())};
+        a.at = steady_clock::now();
+        if (a.status == 503) {
+          a.retry_after_s = std::atoi(std::string(res[http::field::retry_after]).c_str());
+          auto j = nlohmann::json::parse(res.body(), nullptr, false);
+          if (j.is_object() && j.contains("retry_after_ms")) a.retry_after_ms = j["retry_after_ms"];
+        }
+        answers_.push_back(a);
       }
-      answers_.push_back(a);
     }
   }
 
+  static constexpr int kPipelined = 4;
   asio::io_context ctx_;
   int port_;
   std::string body_;
-  steady_clock::time_point until_;
+  steady_clock::time_point start_, until_;
+  milliseconds period_{0};
   std::vector<Answer> answers_;
 };
 
-// A burst ten times what the service answers at once (--max-concurrency 16: 160 clients that
-// never wait, each sending again as soon as it has an answer), 5 % live starts, 15 % catch-up
-// starts, 80 % other calls: live starts keep succeeding (>= 99 %) while the others are shed;
-// every shed answer says when to come back, and those times are spread (no second wave).
+// Surges ten times what the service answers at once: waves of 160 requests (40 connections,
+// four each) every 200 ms against --max-concurrency 16; 5 % live starts, 15 % catch-up
+// starts, 80 % other calls. Live starts keep succeeding (>= 99 %) while the others
+// are shed; every shed answer says when to come back, and those times are spread so that
+// retries come back no faster than the service answers (no second wave).
 TEST(Playback, OverloadShedsByPriorityAndSpreadsTheRetries) {
   Stack s("playback-overload", 4, {"--max-concurrency", "16"});
   ASSERT_GT(s.playback->port(), 0) << s.playback->log();
@@ -427,8 +449,8 @@ TEST(Playback, OverloadShedsByPriorityAndSpreadsTheRetries) {
   ASSERT_EQ(Play(s.playback->url(), kTv).status, 200);
 
   Crowd crowd(s.playback->port(), kTv);
-  const auto answers =
-      crowd.Run({{"live", 8}, {"catch-up", 24}, {"other", 128}}, milliseconds(4000));
+  const auto answers = crowd.Run({{"live", 2}, {"catch-up", 6}, {"other", 32}}, milliseconds(3000),
+                                 milliseconds(200));
   std::map<std::string, std::map<int, int>> by;  // priority -> status -> count
   const auto t0 = answers.empty() ? steady_clock::now() : answers.front().at;
   auto second_of = [&](steady_clock::time_point t) {
