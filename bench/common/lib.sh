@@ -35,3 +35,39 @@ url_of() {  # log
   [ -n "$u" ] || { cat "$1" >&2; exit 1; }
   echo "$u"
 }
+
+# nginx as a static file server of ROOT on 127.0.0.1:PORT with 2 workers, tuned as one would
+# for small hot files (sendfile, keep-alive, open_file_cache, no access log); EXTRA: more
+# lines for its http block. Started in the background (in $PIDS), logs in $WORK/nginx.
+start_nginx_static() {  # root port [extra]
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+daemon off;
+user root;
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  open_file_cache max=10000 inactive=60s;
+  ${3:-}
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  server {
+    listen 127.0.0.1:$2 reuseport;
+    root $1;
+  }
+}
+CONF
+  nginx -p "$WORK/nginx" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" &
+  PIDS+=($!)
+  sleep 0.5
+}

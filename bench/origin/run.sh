@@ -34,34 +34,8 @@ ORIGIN=$(url_of "$WORK/origin.log")
 
 # nginx as a static file server of the same tree, tuned as one would for segments.
 PORT=$(free_port)
-mkdir -p "$WORK/nginx" "$WORK/files"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-daemon off;
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_requests 100000;
-  open_file_cache max=10000 inactive=60s;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$PORT reuseport;
-    root $WORK/files;
-  }
-}
-CONF
-nginx -p "$WORK/nginx" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" &
-PIDS+=($!)
-sleep 0.5
+mkdir -p "$WORK/files"
+start_nginx_static "$WORK/files" "$PORT"
 
 chmod 755 "$WORK"
 "$BENCH" --origin "$ORIGIN" --nginx "http://127.0.0.1:$PORT" --files "$WORK/files" \

@@ -77,38 +77,10 @@ LUA
 
 # nginx serving the TV's answer as a static file: the same bytes, nothing computed.
 PORT=$(free_port)
-mkdir -p "$WORK/nginx" "$WORK/files"
+mkdir -p "$WORK/files"
 cp "$WORK/answer.mpd" "$WORK/files/answer.mpd"
 chmod -R a+rX "$WORK"
-cat >"$WORK/nginx/nginx.conf" <<CONF
-daemon off;
-user root;
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_requests 1000000;
-  open_file_cache max=100 inactive=60s;
-  types { application/dash+xml mpd; }
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$PORT reuseport;
-    root $WORK/files;
-  }
-}
-CONF
-nginx -p "$WORK/nginx" -e "$WORK/nginx/error.log" -c "$WORK/nginx/nginx.conf" &
-PIDS+=($!)
-sleep 0.5
+start_nginx_static "$WORK/files" "$PORT" 'types { application/dash+xml mpd; }'
 curl -sf "http://127.0.0.1:$PORT/answer.mpd" | cmp -s - "$WORK/answer.mpd" \
   || { echo "nginx does not serve the answer"; cat "$WORK/nginx/error.log"; exit 1; }
 

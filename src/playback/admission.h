@@ -18,7 +18,9 @@ constexpr int kPriorities = 3;
 const char* PriorityName(Priority p);
 
 struct AdmissionOptions {
-  double initial_limit = 64;
+  // Where the limit starts: above what a crowd of keep-alive clients has in flight at once when
+  // it connects (wrk's 64, a player farm's hundreds); latency brings it down if it must.
+  double initial_limit = 256;
   double min_limit = 8;
   double max_limit = 20'000;
   // The share of the limit each priority may fill, in Priority order: other requests are

@@ -551,20 +551,32 @@ struct PlaybackService::Impl {
     co_return ok;
   }
 
+  // A request's priority and its admission: true when its turn has come (answer it, then
+  // Finish); false when it was refused, its answer sent (400 for a bad priority, 503 shed).
+  asio::awaitable<bool> Turn(beast::tcp_stream& stream,
+                             const http::request<http::string_body>& req, Priority fallback,
+                             bool head, Ticket* ticket, Priority* p,
+                             steady_clock::time_point* start) {
+    const unsigned v = req.version();
+    auto priority = PriorityOf(req["X-Onair-Priority"], fallback);
+    if (!priority) {
+      bad_requests.Inc();
+      co_await Send(stream, Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
+      co_return false;
+    }
+    *p = *priority;
+    *start = steady_clock::now();
+    const bool admitted = co_await Admit(stream, v, *p, *start, head, ticket);
+    if (!admitted) co_return false;
+    co_return co_await Begin(stream, v, *ticket, head);
+  }
+
   asio::awaitable<bool> Play(beast::tcp_stream& stream, const http::request<http::string_body>& req,
                              std::string event) {
-    const unsigned v = req.version();
-    auto p = PriorityOf(req["X-Onair-Priority"], Priority::kLiveStart);
-    if (!p) {
-      bad_requests.Inc();
-      co_return co_await Send(stream,
-                              Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
-    }
-    const auto start = steady_clock::now();
     Ticket ticket;
-    const bool admitted = co_await Admit(stream, v, *p, start, false, &ticket);
-    if (!admitted) co_return true;
-    const bool turn = co_await Begin(stream, v, ticket, false);
+    Priority p = Priority::kOther;
+    steady_clock::time_point start;
+    const bool turn = co_await Turn(stream, req, Priority::kLiveStart, false, &ticket, &p, &start);
     if (!turn) co_return true;
     Answer answer = co_await PlayAnswer(req, event);
     if (answer.made && (req.version() != 11 || !req.keep_alive())) {
@@ -578,7 +590,7 @@ struct PlaybackService::Impl {
       res.body() = std::string(answer.made->body());
       answer = Other(std::move(res));
     }
-    co_return co_await Finish(stream, *p, start, std::move(answer));
+    co_return co_await Finish(stream, p, start, std::move(answer));
   }
 
   asio::awaitable<Answer> PlayAnswer(const http::request<http::string_body>& req,
@@ -664,20 +676,13 @@ struct PlaybackService::Impl {
   asio::awaitable<bool> Steering(beast::tcp_stream& stream,
                                  const http::request<http::string_body>& req,
                                  const std::string& event, std::string_view query, bool head) {
-    const unsigned v = req.version();
-    auto p = PriorityOf(req["X-Onair-Priority"], Priority::kOther);
-    if (!p) {
-      bad_requests.Inc();
-      co_return co_await Send(stream,
-                              Error(400, v, "X-Onair-Priority must be live, catch-up or other"));
-    }
-    const auto start = steady_clock::now();
     Ticket ticket;
-    const bool admitted = co_await Admit(stream, v, *p, start, head, &ticket);
-    if (!admitted) co_return true;
-    const bool turn = co_await Begin(stream, v, ticket, head);
+    Priority p = Priority::kOther;
+    steady_clock::time_point start;
+    const bool turn = co_await Turn(stream, req, Priority::kOther, head, &ticket, &p, &start);
     if (!turn) co_return true;
-    co_return co_await Finish(stream, *p, start, Other(SteeringAnswer(v, event, query)), head);
+    co_return co_await Finish(stream, p, start, Other(SteeringAnswer(req.version(), event, query)),
+                              head);
   }
 
   // Where a running player should fetch from now (DASH-IF / HLS content steering).
