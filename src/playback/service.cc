@@ -498,14 +498,6 @@ struct PlaybackService::Impl {
     co_return co_await Send(stream, Text(404, v, "no such path"), head);
   }
 
-  // Admission: true when admitted (`ticket` holds the place), else false and the 503 sent.
-  asio::awaitable<bool> Admit(beast::tcp_stream& stream, unsigned v, Priority p,
-                              steady_clock::time_point start, bool head, Ticket* ticket) {
-    if (admission.Admit(p, start, ticket)) co_return true;
-    co_await Shed(stream, v, p, start, head);
-    co_return false;
-  }
-
   // A refused or evicted request: 503 with the server-chosen backoff.
   asio::awaitable<bool> Shed(beast::tcp_stream& stream, unsigned v, Priority p,
                              steady_clock::time_point now, bool head) {
@@ -514,14 +506,6 @@ struct PlaybackService::Impl {
     requests[pi][AnswerClass(503)]->Inc();
     co_return co_await Send(
         stream, Later(v, "overloaded: retry later", admission.RetryAfterMs(p, now)), head);
-  }
-
-  // Its turn: false (and the 503 sent) if a more critical request took its place meanwhile.
-  asio::awaitable<bool> Begin(beast::tcp_stream& stream, unsigned v, Ticket& ticket, bool head) {
-    co_await Behind();
-    if (admission.Begin(ticket)) co_return true;
-    co_await Shed(stream, v, ticket.priority, steady_clock::now(), head);
-    co_return false;
   }
 
   // An admitted request waits behind the requests its loop has already read: so that "in
@@ -553,9 +537,8 @@ struct PlaybackService::Impl {
 
   // A request's priority and its admission: true when its turn has come (answer it, then
   // Finish); false when it was refused, its answer sent (400 for a bad priority, 503 shed).
-  asio::awaitable<bool> Turn(beast::tcp_stream& stream,
-                             const http::request<http::string_body>& req, Priority fallback,
-                             bool head, Ticket* ticket, Priority* p,
+  asio::awaitable<bool> Turn(beast::tcp_stream& stream, const http::request<http::string_body>& req,
+                             Priority fallback, bool head, Ticket* ticket, Priority* p,
                              steady_clock::time_point* start) {
     const unsigned v = req.version();
     auto priority = PriorityOf(req["X-Onair-Priority"], fallback);
@@ -566,9 +549,15 @@ struct PlaybackService::Impl {
     }
     *p = *priority;
     *start = steady_clock::now();
-    const bool admitted = co_await Admit(stream, v, *p, *start, head, ticket);
-    if (!admitted) co_return false;
-    co_return co_await Begin(stream, v, *ticket, head);
+    if (!admission.Admit(*p, *start, ticket)) {
+      co_await Shed(stream, v, *p, *start, head);
+      co_return false;
+    }
+    co_await Behind();
+    if (admission.Begin(*ticket)) co_return true;
+    // A more critical request took its place meanwhile.
+    co_await Shed(stream, v, ticket->priority, steady_clock::now(), head);
+    co_return false;
   }
 
   asio::awaitable<bool> Play(beast::tcp_stream& stream, const http::request<http::string_body>& req,
@@ -578,7 +567,19 @@ struct PlaybackService::Impl {
     steady_clock::time_point start;
     const bool turn = co_await Turn(stream, req, Priority::kLiveStart, false, &ticket, &p, &start);
     if (!turn) co_return true;
-    Answer answer = co_await PlayAnswer(req, event);
+    const unsigned v = req.version();
+    Answer answer;
+    auto device = ParseDevice(req.body());
+    if (!IsSafeName(event)) {
+      answer = Other(Error(404, v, "no such event"));
+    } else if (!device.ok()) {
+      bad_requests.Inc();
+      answer = Other(Error(400, v, std::string(device.status().message())));
+    } else {
+      Catalog::Found found = catalog.Find(event, nullptr);
+      if (found.state == Catalog::State::kPending) found = co_await AwaitEvent(event);
+      answer = PlayAnswer(v, event, *device, found);
+    }
     if (answer.made && (req.version() != 11 || !req.keep_alive())) {
       // Not a keep-alive HTTP/1.1 request: the body in an answer of its own.
       Response res(http::status::ok, req.version());
@@ -593,30 +594,24 @@ struct PlaybackService::Impl {
     co_return co_await Finish(stream, p, start, std::move(answer));
   }
 
-  asio::awaitable<Answer> PlayAnswer(const http::request<http::string_body>& req,
-                                     const std::string& event) {
-    const unsigned v = req.version();
-    if (!IsSafeName(event)) co_return Other(Error(404, v, "no such event"));
-    auto device = ParseDevice(req.body());
-    if (!device.ok()) {
-      bad_requests.Inc();
-      co_return Other(Error(400, v, std::string(device.status().message())));
-    }
-    Catalog::Found found = co_await FindEvent(event);
+  // The answer to a play start whose device was read and whose event was looked up. Plain
+  // code, no co_await: the view and answers of this loop stay the request's throughout.
+  Answer PlayAnswer(unsigned v, const std::string& event, const Device& device,
+                    const Catalog::Found& found) {
     switch (found.state) {
       case Catalog::State::kReady:
         break;
       case Catalog::State::kMissing:
-        co_return Other(Error(404, v, "no event '" + event + "'"));
+        return Other(Error(404, v, "no event '" + event + "'"));
       case Catalog::State::kNotReady:
-        co_return Other(Later(v, "event '" + event + "' has no video yet", 2000));
+        return Other(Later(v, "event '" + event + "' has no video yet", 2000));
       default:
-        co_return Other(Later(v, "the origin does not answer", 2000));
+        return Other(Later(v, "the origin does not answer", 2000));
     }
     const CatalogEvent& ev = *found.event;
     PlaybackLoop& loop = Loop();  // no co_await below: it stays this request's
     const View& view = *loop.view;
-    const Format f = device->format;
+    const Format f = device.format;
     if (!view.levers.personalise) {
       auto it = view.generic.find(event + "/" + FormatName(f));
       std::shared_ptr<const Made> made;
@@ -626,48 +621,46 @@ struct PlaybackService::Impl {
         made = std::make_shared<const Made>(MakeAnswer(f, *body));
       }
       if (!made) {
-        co_return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
+        return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
       }
       (f == Format::kHls ? answers_generic_hls : answers_generic_dash).Inc();
-      co_return Answer{std::move(made), {}};
+      return Answer{std::move(made), {}};
     }
-    const auto rungs = SelectRenditions(ev.config, *device, view.levers.quality);
+    const auto rungs = SelectRenditions(ev.config, device, view.levers.quality);
     if (rungs.empty()) {
       std::string codecs;
       for (const RenditionConfig& r : ev.config.ladder) {
         const std::string name = VideoCodecName(r.codec);
         if (codecs.find(name) == std::string::npos) codecs += (codecs.empty() ? "" : ", ") + name;
       }
-      co_return Other(
+      return Other(
           Error(422, v, "the device decodes none of the event's video codecs (" + codecs + ")"));
     }
     // The device's class: the same answer for every device in it until the view changes.
     uint64_t mask = 0;
     for (const RenditionConfig* r : rungs) mask |= uint64_t{1} << (r - ev.config.ladder.data());
     std::string key = std::to_string(ev.version) + (f == Format::kHls ? "|h|" : "|d|") +
-                      std::to_string(mask) + "|" + device->region;
+                      std::to_string(mask) + "|" + device.region;
     if (auto hit = loop.answers.find(key); hit != loop.answers.end()) {
       (f == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
-      co_return Answer{hit->second, {}};
+      return Answer{hit->second, {}};
     }
     const auto ranked =
-        RankEdges(view.edges, view.health, device->region, steady_clock::now(), cfg.rank);
+        RankEdges(view.edges, view.health, device.region, steady_clock::now(), cfg.rank);
     if (ranked.empty()) {
-      co_return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
+      return Other(Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s));
     }
-    auto made = std::make_shared<const Made>(MakeAnswer(f, Manifest(ev, *device, rungs, ranked)));
+    auto made = std::make_shared<const Made>(MakeAnswer(f, Manifest(ev, device, rungs, ranked)));
     if (loop.answers.size() < 10'000) loop.answers.emplace(std::move(key), made);
     (f == Format::kHls ? answers_personal_hls : answers_personal_dash).Inc();
-    co_return Answer{std::move(made), {}};
+    return Answer{std::move(made), {}};
   }
 
   // The event from the catalog; a first ask waits (at most first_fetch_wait) for the fetch.
-  asio::awaitable<Catalog::Found> FindEvent(const std::string& event) {
-    Catalog::Found f = catalog.Find(event, nullptr);
-    if (f.state != Catalog::State::kPending) co_return f;
-    // Not known yet: wait for the fetch (asked again, now with a wake-up).
+  // An event not known yet: wait for its fetch (asked again, now with a wake-up).
+  asio::awaitable<Catalog::Found> AwaitEvent(const std::string& event) {
     auto waiter = std::make_shared<net::Waiter>(co_await asio::this_coro::executor);
-    f = catalog.Find(event, [waiter] { waiter->Wake(); });
+    Catalog::Found f = catalog.Find(event, [waiter] { waiter->Wake(); });
     if (f.state != Catalog::State::kPending) co_return f;
     co_await waiter->Wait(steady_clock::now() + cfg.first_fetch_wait);
     co_return catalog.Find(event, nullptr);
