@@ -114,16 +114,15 @@ class EdgeProcess : public ServiceProcess {
 class PlaybackProcess : public ServiceProcess {
  public:
   PlaybackProcess(const std::string& dir, const std::string& origin,
-                  const std::vector<std::string>& edges,
-                  const std::vector<std::string>& extra = {})
+                  const std::vector<std::string>& edges, const std::vector<std::string>& extra = {})
       : ServiceProcess(dir, "playback", With(Args(origin, edges), extra)) {}
 
  private:
   static std::vector<std::string> Args(const std::string& origin,
                                        const std::vector<std::string>& edges) {
-    std::vector<std::string> args = {OnairBinary(), "playback", "--host", "127.0.0.1", "--port",
-                                     "0", "--threads", "2", "--origin", origin,
-                                     "--admin-token", "at"};
+    std::vector<std::string> args = {OnairBinary(), "playback", "--host",        "127.0.0.1",
+                                     "--port",      "0",        "--threads",     "2",
+                                     "--origin",    origin,     "--admin-token", "at"};
     for (const auto& e : edges) args.insert(args.end(), {"--edge", e});
     return args;
   }
