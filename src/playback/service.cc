@@ -288,11 +288,6 @@ struct PlaybackService::Impl {
     return o;
   }
 
-  void Rebuild() {
-    std::lock_guard<std::mutex> lock(fleet_mu);
-    RebuildLocked();
-  }
-
   // The answer made for nobody in particular (personalisation off): every rendition under the
   // all-device cap, the edges ranked for no region.
   std::optional<std::string> GenericAnswer(const View& v, const CatalogEvent& ev, Format f) const {
