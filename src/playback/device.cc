@@ -45,6 +45,20 @@ Status ReadInt(const json& j, const std::string& what, const char* field, int64_
   return Status::Ok();
 }
 
+Status CheckNames(std::vector<std::string>& names, const std::string& what, const char* field,
+                  bool keep_case) {
+  for (std::string& s : names) {
+    if (s.empty() || s.size() > 32 || !Printable(s)) {
+      return BadField(what, field, "must hold names of 1-32 printable characters");
+    }
+    if (!keep_case) {
+      std::transform(s.begin(), s.end(), s.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadNames(const json& j, const std::string& what, const char* field, size_t most,
                  std::vector<std::string>* out, bool keep_case) {
   auto it = j.find(field);
@@ -53,19 +67,14 @@ Status ReadNames(const json& j, const std::string& what, const char* field, size
     return BadField(what, field,
                     "must be an array of at most " + std::to_string(most) + " strings");
   }
-  out->clear();
+  std::vector<std::string> names;
   for (const json& v : *it) {
-    if (!v.is_string() || v.get_ref<const std::string&>().empty() ||
-        v.get_ref<const std::string&>().size() > 32 || !Printable(v.get<std::string>())) {
+    if (!v.is_string())
       return BadField(what, field, "must hold names of 1-32 printable characters");
-    }
-    std::string s = v.get<std::string>();
-    if (!keep_case) {
-      std::transform(s.begin(), s.end(), s.begin(),
-                     [](unsigned char c) { return std::tolower(c); });
-    }
-    out->push_back(std::move(s));
+    names.push_back(v.get<std::string>());
   }
+  ONAIR_RETURN_IF_ERROR(CheckNames(names, what, field, keep_case));
+  *out = std::move(names);
   return Status::Ok();
 }
 
@@ -232,12 +241,7 @@ Status Names(Raw& r, int field, size_t most, std::vector<std::string>* out) {
     return Bad(kFieldNames[field],
                "must be an array of at most " + std::to_string(most) + " strings");
   }
-  for (std::string& s : r.items) {
-    if (s.empty() || s.size() > 32 || !Printable(s)) {
-      return Bad(kFieldNames[field], "must hold names of 1-32 printable characters");
-    }
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  }
+  ONAIR_RETURN_IF_ERROR(CheckNames(r.items, kWhat, kFieldNames[field], false));
   *out = std::move(r.items);
   return Status::Ok();
 }

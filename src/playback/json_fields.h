@@ -26,4 +26,9 @@ Status ReadNames(const nlohmann::json& j, const std::string& what, const char* f
 
 bool Printable(const std::string& s);
 
+// Checks names read from an array (1-32 printable characters each) and lowercases them
+// unless `keep_case`.
+Status CheckNames(std::vector<std::string>& names, const std::string& what, const char* field,
+                  bool keep_case);
+
 }  // namespace onair::playback

@@ -233,7 +233,10 @@ struct PlaybackService::Impl {
       if (std::find(d.begin(), d.end(), v->edges[k].name) != d.end())
         v->health[k].state = "drained";
     }
-    for (const auto& ev : catalog.Events()) {
+    // The generic answers, made ahead only while they are served.
+    const auto events =
+        levers.personalise ? std::vector<std::shared_ptr<const CatalogEvent>>{} : catalog.Events();
+    for (const auto& ev : events) {
       for (Format f : {Format::kDash, Format::kHls}) {
         auto body = GenericAnswer(*v, *ev, f);
         if (body) {
