@@ -40,7 +40,7 @@ std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& bytes);
 // A fresh empty directory under the test temp dir.
 std::string TempDir(const std::string& name);
-// A loopback port that the OS just gave out (bound on port 0, then released).
+// A free loopback port below the ephemeral range (for programs told a port to listen on).
 int FreeUdpPort();
 int FreeTcpPort();
 
