@@ -2,7 +2,8 @@
 // API): a value inside the documented ranges or an error. Device descriptions (every play-start
 // request): any bytes either give a device whose fields are inside their documented ranges,
 // or a clear error; a device always gets renditions of a codec it decodes, or none only when
-// it decodes none of the ladder's. Edge statuses: a status with counts, or an error.
+// it decodes none of the ladder's. Edge statuses: a status with counts, or an error. QoE
+// event batches from players: a checked batch or an error.
 #include <cstdint>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "playback/device.h"
 #include "playback/fleet.h"
 #include "playback/levers.h"
+#include "playback/qoe_events.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -24,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!edge.ok() || (onair::IsSafeName(edge->name) && !edge->base_url.empty() &&
                               edge->base_url.back() != '/' && edge->max_connections >= 0));
   }
+  auto batch = onair::playback::ParseQoeBatch(text);
+  FUZZ_CHECK(!batch.ok() || (!batch->session.empty() && onair::IsSafeName(batch->event) &&
+                             batch->events.size() <= onair::playback::kMaxEventsPerBatch));
   auto device = onair::playback::ParseDevice(text);
   if (!device.ok()) {
     FUZZ_CHECK(device.status().code() == onair::StatusCode::kInvalidArgument);

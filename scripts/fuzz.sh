@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-10}"
 BUILD=build-fuzz
-TARGETS=(event_config url utc init_codec segment_check origin_request playback_json)
+TARGETS=(event_config url utc init_codec segment_check origin_request playback_json player_media)
 if [ ! -f "$BUILD/build.ninja" ]; then
   CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONAIR_FUZZ=ON
 fi

@@ -15,6 +15,8 @@ PACKAGES=(
   clang-format clang libclang-rt-14-dev
   # MPD schema validation (xmllint)
   libxml2-utils docbook5-xml
+  # the player: MPD parsing (pugixml)
+  libpugixml-dev
   # origin tests and benchmarks: nginx as a standard cache and as the static-file peer, wrk
   nginx wrk
   # edge tests: curl as a real HTTPS client verifying the demo CA

@@ -7,6 +7,7 @@
 #include "app/edge_command.h"
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"
+#include "app/play_command.h"
 #include "app/playback_command.h"
 #include "app/signals.h"
 #include "core/log.h"
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   std::vector<std::function<int()>> commands = {
       onair::app::AddPipelineCommand(app), onair::app::AddOriginCommand(app),
       onair::app::AddEdgeCommand(app),     onair::app::AddPlaybackCommand(app),
-      onair::app::AddDemoCommand(app),
+      onair::app::AddPlayCommand(app),     onair::app::AddDemoCommand(app),
   };
 
   CLI11_PARSE(app, argc, argv);

@@ -57,4 +57,22 @@ std::optional<Box> Path(const std::string& b, const Box& from,
   return at;
 }
 
+std::optional<uint64_t> TfdtTime(const std::string& b, const Box& tfdt) {
+  if (tfdt.end - tfdt.payload < 4) return std::nullopt;
+  const int version = static_cast<unsigned char>(b[tfdt.payload]);
+  const size_t need = version == 1 ? 12 : 8;
+  if (tfdt.end - tfdt.payload < need) return std::nullopt;
+  return ReadBE(b, tfdt.payload + 4, version == 1 ? 8 : 4);
+}
+
+std::optional<uint32_t> MdhdTimescale(const std::string& b, const Box& mdhd) {
+  if (mdhd.end - mdhd.payload < 4) return std::nullopt;
+  const int version = static_cast<unsigned char>(b[mdhd.payload]);
+  const size_t at = mdhd.payload + (version == 1 ? 20 : 12);
+  if (at + 4 > mdhd.end) return std::nullopt;
+  const auto timescale = static_cast<uint32_t>(ReadBE(b, at, 4));
+  if (timescale == 0) return std::nullopt;
+  return timescale;
+}
+
 }  // namespace onair::media::bmff

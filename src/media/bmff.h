@@ -29,4 +29,9 @@ std::optional<Box> Path(const std::string& bytes, const Box& from,
 // Big-endian unsigned integer of `n` bytes at `at` (the caller checked the bounds).
 uint64_t ReadBE(const std::string& bytes, size_t at, int n);
 
+// baseMediaDecodeTime of a tfdt box (versions 0 and 1).
+std::optional<uint64_t> TfdtTime(const std::string& bytes, const Box& tfdt);
+// The timescale of an mdhd box (versions 0 and 1); nullopt if short or 0.
+std::optional<uint32_t> MdhdTimescale(const std::string& bytes, const Box& mdhd);
+
 }  // namespace onair::media::bmff

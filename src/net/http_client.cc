@@ -29,13 +29,27 @@ struct HttpConnection::Impl {
   // bounds it. Any failure closes the connection (it is in an unknown state).
   template <typename Start>
   Status RunOp(Start start, std::chrono::milliseconds timeout, const std::string& what) {
+    Status s = RunOpKeepOpen(start, timeout, what);
+    if (!s.ok()) Close();
+    return s;
+  }
+
+  // As RunOp, but leaves the connection to the caller; `benign` is an error that is not one.
+  template <typename Start>
+  Status RunOpKeepOpen(Start start, std::chrono::milliseconds timeout, const std::string& what,
+                       beast::error_code benign = {}) {
     stream->expires_after(timeout);
     beast::error_code result = asio::error::would_block;
-    start([&result](beast::error_code ec, auto&&...) { result = ec; });
+    start([&result, benign](beast::error_code ec, auto&&...) {
+      result = ec == benign ? beast::error_code{} : ec;
+    });
     ioc.restart();
     ioc.run();
+    if (result == beast::error::timeout) {
+      return DeadlineExceeded(what + " " + server.host + ":" + server.port + ": no answer in " +
+                              std::to_string(timeout.count()) + " ms");
+    }
     if (result) {
-      Close();
       return Unavailable(what + " " + server.host + ":" + server.port + ": " + result.message());
     }
     return Status::Ok();
@@ -153,6 +167,48 @@ StatusOr<Response> HttpConnection::FinishChunked(const Headers& trailers,
   impl_->chunked_req.reset();
   if (!s.ok()) return s;
   return impl_->ReadResponse(timeout);
+}
+
+Status HttpConnection::StreamGet(const std::string& target, const Headers& headers,
+                                 const StreamHandler& handler, std::chrono::milliseconds idle) {
+  ONAIR_RETURN_IF_ERROR(impl_->EnsureConnected(idle));
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  impl_->SetHeaders(req, headers);
+  ONAIR_RETURN_IF_ERROR(impl_->RunOp(
+      [&](auto done) { http::async_write(*impl_->stream, req, done); }, idle, "send to"));
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);  // a live segment's size is not known ahead
+  ONAIR_RETURN_IF_ERROR(impl_->RunOp(
+      [&](auto done) { http::async_read_header(*impl_->stream, impl_->buffer, parser, done); },
+      idle, "read response from"));
+  Headers head;
+  for (const auto& f : parser.get()) {
+    head.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  }
+  if (!handler.on_head(static_cast<int>(parser.get().result_int()), head)) {
+    impl_->Close();
+    return Status::Ok();
+  }
+  char piece[64 * 1024];
+  while (!parser.is_done()) {
+    parser.get().body().data = piece;
+    parser.get().body().size = sizeof(piece);
+    // need_buffer only says that this piece is full.
+    Status s = impl_->RunOpKeepOpen(
+        [&](auto done) { http::async_read_some(*impl_->stream, impl_->buffer, parser, done); },
+        idle, "read body from", http::error::need_buffer);
+    if (!s.ok()) {
+      impl_->Close();
+      return s;
+    }
+    const size_t got = sizeof(piece) - parser.get().body().size;
+    if (got > 0 && !handler.on_body(std::string_view(piece, got))) {
+      impl_->Close();
+      return Status::Ok();
+    }
+  }
+  if (parser.get().need_eof()) impl_->Close();
+  return Status::Ok();
 }
 
 }  // namespace onair::net

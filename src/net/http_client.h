@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,6 +44,18 @@ class HttpConnection {
                       std::chrono::milliseconds timeout);
   Status WriteChunk(const std::string& bytes, std::chrono::milliseconds timeout);
   StatusOr<Response> FinishChunked(const Headers& trailers, std::chrono::milliseconds timeout);
+
+  // A GET whose body is handed over piece by piece as it arrives (a segment streamed while it
+  // is being made). `on_head` sees the status and headers first; either callback returning
+  // false stops the transfer (the connection is then closed). `idle` bounds every wait for
+  // bytes, so a server that stalls fails the call (kDeadlineExceeded) instead of hanging it.
+  // Ok once the whole body has arrived, or when a callback stopped it.
+  struct StreamHandler {
+    std::function<bool(int status, const Headers& headers)> on_head;
+    std::function<bool(std::string_view bytes)> on_body;
+  };
+  Status StreamGet(const std::string& target, const Headers& headers, const StreamHandler& handler,
+                   std::chrono::milliseconds idle);
 
   // Responses with a larger body fail (the default suits answers to writes and small JSON).
   void set_max_response_bytes(uint64_t bytes);

@@ -10,17 +10,9 @@ namespace {
 using media::bmff::Box;
 using media::bmff::Children;
 using media::bmff::Find;
+using media::bmff::MdhdTimescale;
 using media::bmff::Path;
-using media::bmff::ReadBE;
-
-// baseMediaDecodeTime of a tfdt box.
-std::optional<uint64_t> Tfdt(const std::string& b, const Box& tfdt) {
-  if (tfdt.end - tfdt.payload < 4) return std::nullopt;
-  const int version = static_cast<unsigned char>(b[tfdt.payload]);
-  const size_t need = version == 1 ? 12 : 8;
-  if (tfdt.end - tfdt.payload < need) return std::nullopt;
-  return ReadBE(b, tfdt.payload + 4, version == 1 ? 8 : 4);
-}
+using media::bmff::TfdtTime;
 
 }  // namespace
 
@@ -41,21 +33,16 @@ InitInfo CheckInit(const std::string& bytes) {
     return info;
   }
   auto mdhd = Path(bytes, *moov, {"trak", "mdia", "mdhd"});
-  if (!mdhd || mdhd->end - mdhd->payload < 24) {
+  if (!mdhd) {
     info.problem = "no track with a media header";
     return info;
   }
-  const int version = static_cast<unsigned char>(bytes[mdhd->payload]);
-  const size_t at = mdhd->payload + (version == 1 ? 20 : 12);
-  if (at + 4 > mdhd->end) {
-    info.problem = "short media header";
+  const std::optional<uint32_t> timescale = MdhdTimescale(bytes, *mdhd);
+  if (!timescale) {
+    info.problem = "short media header or timescale 0";
     return info;
   }
-  info.timescale = static_cast<uint32_t>(ReadBE(bytes, at, 4));
-  if (info.timescale == 0) {
-    info.problem = "timescale 0";
-    return info;
-  }
+  info.timescale = *timescale;
   info.valid = true;
   return info;
 }
@@ -77,7 +64,7 @@ std::vector<std::string> CheckMediaSegment(const std::string& bytes, uint32_t ti
         any_traf = true;
         auto tfdt_box = Path(bytes, box, {"traf", "tfdt"});
         if (!tfdt_box) return {"corrupt"};
-        auto tfdt = Tfdt(bytes, *tfdt_box);
+        auto tfdt = TfdtTime(bytes, *tfdt_box);
         if (!tfdt) return {"corrupt"};
         if (!first_tfdt) first_tfdt = tfdt;
       }

@@ -32,6 +32,8 @@ std::string ManifestFor(const CatalogEvent& ev, const Device& device,
   s.steering_url =
       o.public_url + "/v1/steering/" + c.event + (hls ? "?format=hls" : "?format=dash");
   if (!device.region.empty()) s.steering_url += "&region=" + device.region;
+  // The steering answer carries the operator's quality cap for the device's type.
+  if (!device.type.empty()) s.steering_url += "&type=" + device.type;
   if (!ranked.empty()) s.steering_default = ranked.front()->name;
   return hls ? media::WriteHlsMultivariant(s) : media::WriteDashMpd(s);
 }

@@ -322,18 +322,23 @@ StatusOr<Device> ParseDevice(const std::string& json_text) {
   return d;
 }
 
+QualityCap CapFor(const QualityLevers& levers, const std::string& device_type) {
+  QualityCap cap = levers.all;
+  for (const auto& [type, c] : levers.by_type) {
+    if (type != device_type) continue;
+    auto tighter = [](auto a, auto b) { return a == 0 ? b : b == 0 ? a : std::min(a, b); };
+    cap.max_height = tighter(cap.max_height, c.max_height);
+    cap.max_bitrate = tighter(cap.max_bitrate, c.max_bitrate);
+  }
+  return cap;
+}
+
 std::vector<const RenditionConfig*> SelectRenditions(const EventConfig& event, const Device& device,
                                                      const QualityLevers& levers) {
   auto decodes = [&](const RenditionConfig& r) {
     return r.codec == VideoCodec::kH264 ? device.avc : device.hevc;
   };
-  QualityCap cap = levers.all;
-  for (const auto& [type, c] : levers.by_type) {
-    if (type != device.type) continue;
-    auto tighter = [](auto a, auto b) { return a == 0 ? b : b == 0 ? a : std::min(a, b); };
-    cap.max_height = tighter(cap.max_height, c.max_height);
-    cap.max_bitrate = tighter(cap.max_bitrate, c.max_bitrate);
-  }
+  const QualityCap cap = CapFor(levers, device.type);
   std::vector<const RenditionConfig*> out;
   const RenditionConfig* lowest = nullptr;
   for (const RenditionConfig& r : event.ladder) {

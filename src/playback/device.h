@@ -44,6 +44,9 @@ struct QualityLevers {
   std::vector<std::pair<std::string, QualityCap>> by_type;  // device type -> cap
 };
 
+// The cap on a device of `device_type`: the tighter of the cap for all and its type's.
+QualityCap CapFor(const QualityLevers& levers, const std::string& device_type);
+
 // The renditions of `event` a device gets, top first: those of a codec it decodes, inside its
 // screen, its bitrate and the operator's caps. If the caps leave none of its codecs, the
 // lowest rung of a codec it decodes (a picture, however small, beats an error). Empty only if

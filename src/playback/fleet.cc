@@ -169,12 +169,15 @@ std::vector<const EdgeEntry*> RankEdges(const std::vector<EdgeEntry>& edges,
 }
 
 std::string SteeringJson(bool hls, const std::vector<const EdgeEntry*>& ranked, int ttl_s,
-                         const std::string& reload_uri) {
+                         const std::string& reload_uri, const QualityCap& cap) {
   nlohmann::json priority = nlohmann::json::array();
   for (const EdgeEntry* e : ranked) priority.push_back(e->name);
   nlohmann::json j = {{"VERSION", 1}, {"TTL", ttl_s}};
   if (!reload_uri.empty()) j["RELOAD-URI"] = reload_uri;
   j[hls ? "PATHWAY-PRIORITY" : "SERVICE-LOCATION-PRIORITY"] = std::move(priority);
+  if (cap.max_bitrate > 0 || cap.max_height > 0) {
+    j["ONAIR-QUALITY-CAP"] = {{"max_bitrate", cap.max_bitrate}, {"max_height", cap.max_height}};
+  }
   return j.dump();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "playback/device.h"
 
 namespace onair::playback {
 
@@ -59,8 +60,10 @@ std::vector<const EdgeEntry*> RankEdges(const std::vector<EdgeEntry>& edges,
 
 // The content-steering answer (DASH-IF Content Steering and HLS Content Steering share it):
 // VERSION, TTL (s), RELOAD-URI, and the priority list, keyed SERVICE-LOCATION-PRIORITY for
-// DASH or PATHWAY-PRIORITY for HLS.
+// DASH or PATHWAY-PRIORITY for HLS; with a quality cap in force for the device's type, onair's
+// own ONAIR-QUALITY-CAP ({"max_bitrate", "max_height"}, 0 = none), which other players ignore:
+// running players learn a cap lever at their next reload.
 std::string SteeringJson(bool hls, const std::vector<const EdgeEntry*>& ranked, int ttl_s,
-                         const std::string& reload_uri);
+                         const std::string& reload_uri, const QualityCap& cap = {});
 
 }  // namespace onair::playback

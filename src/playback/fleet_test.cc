@@ -81,6 +81,15 @@ TEST(SteeringJson, DashAndHlsKeys) {
   const auto hls = nlohmann::json::parse(SteeringJson(true, ranked, 30, ""));
   EXPECT_EQ(hls["PATHWAY-PRIORITY"], nlohmann::json::array({"b", "a"}));
   EXPECT_FALSE(hls.contains("RELOAD-URI"));
+  EXPECT_FALSE(dash.contains("ONAIR-QUALITY-CAP"));  // no cap in force
+}
+
+TEST(SteeringJson, CarriesTheQualityCapForRunningPlayers) {
+  const std::vector<EdgeEntry> edges = {{"a", "http://a", "", 0, 0}};
+  const std::vector<const EdgeEntry*> ranked = {&edges[0]};
+  const auto j = nlohmann::json::parse(SteeringJson(false, ranked, 5, "", {720, 2'000'000}));
+  EXPECT_EQ(j["ONAIR-QUALITY-CAP"]["max_bitrate"], 2'000'000);
+  EXPECT_EQ(j["ONAIR-QUALITY-CAP"]["max_height"], 720);
 }
 
 }  // namespace

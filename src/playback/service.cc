@@ -24,6 +24,7 @@
 #include "net/waiter.h"
 #include "playback/answer.h"
 #include "playback/device.h"
+#include "playback/qoe_events.h"
 
 namespace onair::playback {
 
@@ -152,6 +153,16 @@ struct PlaybackService::Impl {
   Counter& bad_requests = m.counter("onair_playback_refused_total",
                                     "Requests refused as malformed or unanswerable, by reason.",
                                     {{"reason", "bad-request"}});
+  Counter* qoe_events[kQoeTypes] = {};
+  Counter& qoe_batches_accepted =
+      m.counter("onair_playback_qoe_batches_total", "QoE event batches from players, by result.",
+                {{"result", "accepted"}});
+  Counter& qoe_batches_refused =
+      m.counter("onair_playback_qoe_batches_total", "", {{"result", "refused"}});
+  Histogram& qoe_ttff = m.histogram("onair_playback_qoe_ttff_seconds",
+                                    "Time to first frame reported by players (start events).");
+  Counter& qoe_rebuffer_ms = m.counter("onair_playback_qoe_rebuffer_milliseconds_total",
+                                       "Rebuffering reported by players.");
   Histogram& latency = m.histogram("onair_playback_latency_seconds",
                                    "Admitted requests: body read to answer written.");
   Gauge& limit_gauge = m.gauge("onair_playback_concurrency_limit",
@@ -184,6 +195,11 @@ struct PlaybackService::Impl {
       shed[p] = &m.counter("onair_playback_shed_total",
                            "Requests refused (503) to keep latency under the target.",
                            {{"priority", name}});
+    }
+    for (int t = 0; t < kQoeTypes; ++t) {
+      qoe_events[t] =
+          &m.counter("onair_playback_qoe_events_total", "QoE events from players, by type.",
+                     {{"type", QoeTypeName(static_cast<QoeType>(t))}});
     }
     std::lock_guard<std::mutex> lock(fleet_mu);
     RebuildLocked();
@@ -417,13 +433,17 @@ struct PlaybackService::Impl {
       stream.expires_after(cfg.header_timeout);
       // The largest body of any request (the admin API's) until the header says which it is;
       // Beast checks a Content-Length against the limit as it reads the header.
-      parser.body_limit(kMaxAdminBody);
+      parser.body_limit(std::max(kMaxAdminBody, kMaxEventBatchBody));
       auto [ec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-      if (!ec && !parser.get().target().starts_with("/v1/admin/")) {
-        if (parser.content_length() && *parser.content_length() > kMaxDeviceBody) {
+      if (!ec) {
+        const std::string_view target = parser.get().target();
+        const size_t limit = target.starts_with("/v1/admin/")   ? kMaxAdminBody
+                             : target.starts_with("/v1/events") ? kMaxEventBatchBody
+                                                                : kMaxDeviceBody;
+        if (parser.content_length() && *parser.content_length() > limit) {
           ec = http::error::body_limit;
         } else {
-          parser.body_limit(kMaxDeviceBody);  // a chunked body is counted as it comes
+          parser.body_limit(limit);  // a chunked body is counted as it comes
         }
       }
       if (!ec) {
@@ -466,6 +486,14 @@ struct PlaybackService::Impl {
         co_return co_await Send(stream, std::move(res));
       }
       co_return co_await Play(stream, req, std::string(path.substr(13)));
+    }
+    if (path == "/v1/events") {
+      if (method != http::verb::post) {
+        auto res = Error(405, v, "POST a batch of QoE events");
+        res.set(http::field::allow, "POST, OPTIONS");
+        co_return co_await Send(stream, std::move(res));
+      }
+      co_return co_await Events(stream, req);
     }
     if (method != http::verb::get && method != http::verb::head) {
       co_return co_await Send(stream, Text(405, v, "GET or HEAD"));
@@ -592,6 +620,36 @@ struct PlaybackService::Impl {
     co_return co_await Finish(stream, p, start, std::move(answer));
   }
 
+  // A batch of QoE events from a player: checked, counted by type (the metrics service
+  // aggregates them; docs/player.md, "QoE events"). The least critical request there is.
+  asio::awaitable<bool> Events(beast::tcp_stream& stream,
+                               const http::request<http::string_body>& req) {
+    Ticket ticket;
+    Priority p = Priority::kOther;
+    steady_clock::time_point start;
+    const bool turn = co_await Turn(stream, req, Priority::kOther, false, &ticket, &p, &start);
+    if (!turn) co_return true;
+    co_return co_await Finish(stream, p, start, Other(EventsAnswer(req.version(), req.body())));
+  }
+
+  Response EventsAnswer(unsigned v, const std::string& body) {
+    auto batch = ParseQoeBatch(body);
+    if (!batch.ok()) {
+      bad_requests.Inc();
+      qoe_batches_refused.Inc();
+      return Error(400, v, std::string(batch.status().message()));
+    }
+    qoe_batches_accepted.Inc();
+    for (const QoeEvent& e : batch->events) {
+      qoe_events[static_cast<int>(e.type)]->Inc();
+      if (e.ttff_ms >= 0) qoe_ttff.Observe(e.ttff_ms / 1e3);
+      if (e.duration_ms >= 0 && e.type == QoeType::kRebuffer) {
+        qoe_rebuffer_ms.Inc(static_cast<uint64_t>(e.duration_ms));
+      }
+    }
+    return Json(202, v, nlohmann::json{{"accepted", batch->events.size()}}.dump() + "\n");
+  }
+
   // The answer to a play start whose device was read and whose event was looked up. Plain
   // code, no co_await: the view and answers of this loop stay the request's throughout.
   Answer PlayAnswer(unsigned v, const std::string& event, const Device& device,
@@ -680,6 +738,7 @@ struct PlaybackService::Impl {
   Response SteeringAnswer(unsigned v, const std::string& event, std::string_view query) {
     const std::string format = QueryValue(query, "format");
     const std::string region = QueryValue(query, "region");
+    const std::string type = QueryValue(query, "type");
     if (!IsSafeName(event)) return Error(404, v, "no such event");
     if (format != "dash" && format != "hls") {
       bad_requests.Inc();
@@ -689,14 +748,21 @@ struct PlaybackService::Impl {
       bad_requests.Inc();
       return Error(400, v, "region must be a name of [a-zA-Z0-9_-]");
     }
+    if (!type.empty() && !IsSafeName(type)) {
+      bad_requests.Inc();
+      return Error(400, v, "type must be a name of [a-zA-Z0-9_-]");
+    }
     const View& view = *Loop().view;
     const auto ranked = RankEdges(view.edges, view.health, view.levers.personalise ? region : "",
                                   steady_clock::now(), cfg.rank);
     if (ranked.empty()) return Later(v, "no edge can take new viewers", 1000 * cfg.steering_ttl_s);
     std::string reload = public_url + "/v1/steering/" + event + "?format=" + format;
     if (!region.empty()) reload += "&region=" + region;
+    if (!type.empty()) reload += "&type=" + type;
     steering_answers.Inc();
-    return Json(200, v, SteeringJson(format == "hls", ranked, cfg.steering_ttl_s, reload));
+    return Json(200, v,
+                SteeringJson(format == "hls", ranked, cfg.steering_ttl_s, reload,
+                             CapFor(view.levers.quality, type)));
   }
 
   // ----- the operator's levers (Authorization: Bearer {admin token}) -----

@@ -1,0 +1,49 @@
+// What the player reads from the network: MPDs (any bytes give a presentation with a segment
+// duration and a base URL per edge, or an error), init segments, and media segments arriving
+// in pieces (any split of any bytes gives whole chunks with sane times, or an error).
+#include <cstdint>
+#include <string>
+
+#include "fuzz_check.h"
+#include "player/fmp4.h"
+#include "player/mpd.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  auto mpd = onair::player::ParseMpd(text, "http://play.example/v1/playback/e");
+  if (mpd.ok()) {
+    FUZZ_CHECK(!mpd->base_urls.empty());
+    for (const auto& b : mpd->base_urls) FUZZ_CHECK(!b.url.empty() && b.url.back() == '/');
+    FUZZ_CHECK(!mpd->sets.empty());
+    for (const auto& s : mpd->sets) {
+      FUZZ_CHECK(s.segments.duration > 0 && s.segments.timescale > 0);
+      FUZZ_CHECK(!s.representations.empty());
+      for (const auto& r : s.representations) {
+        (void)onair::player::ExpandTemplate(s.segments.media, r, 123);
+      }
+    }
+  } else {
+    FUZZ_CHECK(!mpd.status().message().empty());
+  }
+  auto init = onair::player::ReadInit(text);
+  FUZZ_CHECK(!init.ok() || init->timescale > 0);
+  // The same bytes as a media segment, cut into pieces of sizes taken from the bytes.
+  onair::player::ChunkReader reader({90000, 3000});
+  std::vector<onair::player::Chunk> chunks;
+  size_t at = 0, fed = 0;
+  while (at < size) {
+    const size_t piece = 1 + data[at] % 97;
+    const size_t n = std::min(piece, size - at);
+    if (!reader.Push(text.substr(at, n), &chunks).ok()) break;
+    at += n;
+    fed = at;
+  }
+  size_t in_chunks = 0;
+  for (const auto& c : chunks) {
+    FUZZ_CHECK(c.decode_time >= 0 && c.duration >= 0 && c.samples >= 0);
+    in_chunks += c.bytes.size();
+  }
+  FUZZ_CHECK(in_chunks + reader.pending_bytes() <= size);
+  (void)fed;
+  return 0;
+}
