@@ -23,7 +23,12 @@ PACKAGES=(
   curl
   # bench/: GNU time for CPU seconds
   time
+  # the web player's browser test: Debian's Chromium (driven by playwright-core from npm)
+  chromium
 )
+# Node.js and npm build the web pages (web/) from the npm registry: Debian's, unless the
+# machine already has its own (a nodejs package from elsewhere bundles npm and conflicts).
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -34,11 +39,18 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The web pages' npm packages (dash.js, embedded in the binary; playwright-core for the
+# browser test), exactly as package-lock.json pins them, whenever the lock file changed.
+cd "$(dirname "$0")/../web"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "install-deps: npm ci in web/"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "app/demo_command.h"
 #include "app/edge_command.h"
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"

@@ -1,42 +1,19 @@
 #include "app/pipeline_command.h"
 
-#include <csignal>
-#include <filesystem>
 #include <memory>
 
 #include "app/signals.h"
 #include "core/event_config.h"
 #include "core/log.h"
-#include "edge/edge.h"
-#include "net/tls.h"
-#include "origin/origin.h"
 #include "pipeline/dir_sink.h"
 #include "pipeline/http_publisher.h"
 #include "pipeline/pipeline.h"
 
 namespace onair::app {
 
-namespace {
+using Flags = PipelineFlags;
 
-struct Flags {
-  std::string source = "test";
-  std::string event;
-  std::string ast;
-  double segment_duration = 0;
-  double chunk_duration = 0;
-  std::string frame_rate;
-  std::string ladder;
-  std::string pipeline_id = "A";
-  std::string out;
-  std::vector<std::string> publish;
-  std::string token;
-  double duration = 0;
-  double input_timeout = 0.5;
-  int threads = 0;
-};
-
-// The event the flags describe: the ladder file (or the default), then each flag over it.
-StatusOr<EventConfig> EventFromFlags(const Flags& f) {
+StatusOr<EventConfig> EventFromFlags(const PipelineFlags& f) {
   StatusOr<EventConfig> loaded =
       f.ladder.empty() ? StatusOr<EventConfig>(DefaultEventConfig()) : LoadEventConfig(f.ladder);
   if (!loaded.ok()) return loaded.status();
@@ -62,7 +39,7 @@ StatusOr<EventConfig> EventFromFlags(const Flags& f) {
   return ev;
 }
 
-int RunPipeline(const Flags& f) {
+int RunPipeline(const PipelineFlags& f) {
   auto log = Logger("onair");
   StatusOr<EventConfig> resolved = EventFromFlags(f);
   if (!resolved.ok()) {
@@ -117,6 +94,8 @@ int RunPipeline(const Flags& f) {
   return 0;
 }
 
+namespace {
+
 void AddFlags(CLI::App* cmd, Flags& f) {
   cmd->add_option("--source", f.source,
                   "test | test:WIDTHxHEIGHT@RATE | srt://host:port[?mode=listener] | "
@@ -156,86 +135,11 @@ void AddFlags(CLI::App* cmd, Flags& f) {
 }  // namespace
 
 std::function<int()> AddPipelineCommand(CLI::App& app) {
-  auto flags = std::make_shared<Flags>();
+  auto flags = std::make_shared<PipelineFlags>();
   CLI::App* cmd = app.add_subcommand(
       "pipeline", "Encode a feed into an epoch-locked ABR ladder of CMAF segments");
   AddFlags(cmd, *flags);
   return [flags, cmd]() -> int { return cmd->parsed() ? RunPipeline(*flags) : -1; };
-}
-
-// The whole system on this machine: the built-in test stream through pipeline A, published
-// to an origin (and written to --out), served to viewers by an edge over HTTP and HTTPS.
-std::function<int()> AddDemoCommand(CLI::App& app) {
-  struct DemoFlags {
-    std::string out = "demo-out";
-    int origin_port = 8080, edge_port = 8081, tls_port = 8443;
-  };
-  auto d = std::make_shared<DemoFlags>();
-  CLI::App* cmd = app.add_subcommand(
-      "demo", "Run the whole system on this machine with the built-in test stream");
-  cmd->add_option("--out", d->out, "directory for the demo's segments and certificates")
-      ->capture_default_str();
-  cmd->add_option("--origin-port", d->origin_port, "the origin's port")->capture_default_str();
-  cmd->add_option("--edge-port", d->edge_port, "the edge's HTTP port")->capture_default_str();
-  cmd->add_option("--tls-port", d->tls_port, "the edge's HTTPS port")->capture_default_str();
-  return [d, cmd]() -> int {
-    if (!cmd->parsed()) return -1;
-    auto log = Logger("onair");
-    Flags f;
-    f.source = "test:1280x720@30";
-    f.out = d->out;
-    f.event = "demo";
-    const std::string origin_url = "http://127.0.0.1:" + std::to_string(d->origin_port);
-    f.publish = {origin_url};
-    f.token = "demo-pipeline-token";
-    StatusOr<EventConfig> ev = EventFromFlags(f);
-    if (!ev.ok()) {
-      log->error("{}", ev.status().message());
-      return 2;
-    }
-    origin::OriginConfig oc;
-    oc.server.port = d->origin_port;
-    oc.pipeline_token = f.token;
-    origin::Origin origin(oc, &SystemClock::Instance());
-    Status s = origin.Start();
-    if (s.ok()) s = origin.store().PutEvent(*ev);
-    const std::string abs = std::filesystem::absolute(d->out).string();
-    auto tls = s.ok() ? net::MakeDemoCertificates(abs + "/tls", {"localhost", "127.0.0.1"})
-                      : StatusOr<net::TlsFiles>(s);
-    if (!tls.ok()) {
-      log->error("{} (another demo running? see --origin-port)", tls.status().message());
-      return 2;
-    }
-    edge::EdgeConfig ec;
-    ec.server.port = d->edge_port;
-    ec.upstreams = {origin_url};
-    ec.tls_port = d->tls_port;
-    ec.tls = *tls;
-    edge::Edge edge(ec, &SystemClock::Instance());
-    if (Status es = edge.Start(); !es.ok()) {
-      log->error("{} (see --edge-port, --tls-port)", es.message());
-      return 2;
-    }
-    const std::string e = "http://127.0.0.1:" + std::to_string(d->edge_port);
-    const std::string es = "https://localhost:" + std::to_string(d->tls_port);
-    std::printf(
-        "\nonair demo: test stream -> pipeline A -> origin %s -> edge %s\n\n"
-        "Players (the manifests appear after the first segment, ~4 s):\n"
-        "  HLS:    %s/live/demo/master.m3u8\n"
-        "  DASH:   %s/live/demo/manifest.mpd\n"
-        "  HTTPS:  %s/live/demo/master.m3u8   (trust %s/tls/ca.pem)\n\n"
-        "  ffplay %s/live/demo/master.m3u8\n"
-        "  curl --cacert %s/tls/ca.pem %s/v1/edge/status\n\n"
-        "Operators: %s/metrics (origin), %s/metrics and %s/v1/edge/status (edge)\n"
-        "Segments are also written to %s. Ctrl-C stops it.\n\n",
-        origin_url.c_str(), e.c_str(), e.c_str(), e.c_str(), es.c_str(), abs.c_str(), e.c_str(),
-        abs.c_str(), es.c_str(), origin_url.c_str(), e.c_str(), e.c_str(), abs.c_str());
-    std::fflush(stdout);
-    const int rc = RunPipeline(f);
-    edge.Stop();
-    origin.Stop();
-    return rc;
-  };
 }
 
 }  // namespace onair::app

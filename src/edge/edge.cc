@@ -202,9 +202,12 @@ struct Edge::Impl {
   }
 
   // ----- plain answers -----
+  // Every answer may be read by a web player on another origin (segments are public).
   static http::response<http::string_body> Text(int status, unsigned version, std::string body,
                                                 const std::string& cache = "no-store") {
-    return net::TextAnswer(status, version, std::move(body), "onair-edge", cache);
+    auto res = net::TextAnswer(status, version, std::move(body), "onair-edge", cache);
+    res.set(http::field::access_control_allow_origin, "*");
+    return res;
   }
 
   template <class Stream>
@@ -543,6 +546,7 @@ struct Edge::Impl {
     const int64_t age = std::chrono::duration_cast<std::chrono::seconds>(now - a.fetched).count();
     if (age > 0) res.set(http::field::age, std::to_string(age));
     res.set("X-Onair-Cache", CacheName(kind));
+    res.set(http::field::access_control_allow_origin, "*");
     return res;
   }
 

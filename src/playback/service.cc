@@ -25,6 +25,7 @@
 #include "playback/answer.h"
 #include "playback/device.h"
 #include "playback/qoe_events.h"
+#include "web/assets.h"
 
 namespace onair::playback {
 
@@ -510,6 +511,15 @@ struct PlaybackService::Impl {
       res.set(http::field::content_type, "text/plain");
       res.set(http::field::cache_control, "no-store");
       res.body() = FormatUtc(clock->Now(), true);
+      co_return co_await Send(stream, std::move(res), head);
+    }
+    if (const web::Asset* asset = web::FindAsset(path)) {
+      // The web player (web/): its page and scripts, embedded in the binary.
+      Response res(http::status::ok, v);
+      res.set(http::field::server, kServer);
+      res.set(http::field::content_type, asset->content_type);
+      res.set(http::field::cache_control, asset->immutable ? "public, max-age=86400" : "no-cache");
+      res.body() = std::string(asset->bytes);
       co_return co_await Send(stream, std::move(res), head);
     }
     if (path == "/healthz") co_return co_await Send(stream, Text(200, v, "ok"), head);

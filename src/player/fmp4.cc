@@ -40,7 +40,8 @@ Status TrafSamples(const std::string& b, const Box& traf, const TrackInfo& track
     if (flags & 0x04) p += 4;
     const size_t per = 4 * (((flags & 0x100) != 0) + ((flags & 0x200) != 0) +
                             ((flags & 0x400) != 0) + ((flags & 0x800) != 0));
-    if (p > trun.end || count > (trun.end - p) / (per ? per : 1) || count > 1'000'000) {
+    // Without per-sample fields (defaults from tfhd/trex) only the count is there.
+    if (p > trun.end || count > 1'000'000 || (per > 0 && count > (trun.end - p) / per)) {
       return DataLoss("a trun's samples do not fit");
     }
     for (uint64_t i = 0; i < count; ++i) {

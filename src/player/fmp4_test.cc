@@ -76,6 +76,21 @@ TEST(ChunkReader, HandsOutEachChunkWhenItsLastByteArrives) {
   EXPECT_EQ(chunks[0].bytes.size() + chunks[1].bytes.size(), segment.size());  // styp in the first
 }
 
+TEST(ChunkReader, SamplesWithDefaultSizesAndDurations) {
+  // trun with no per-sample field (x264 in CBR makes samples of one size: tfhd says it).
+  const std::string traf = Box("tfhd", Be(0x000018, 4) + Be(1, 4) + Be(3000, 4) + Be(100, 4)) +
+                           Box("tfdt", Be(0, 4) + Be(90000, 4)) +
+                           Box("trun", Be(0x000001, 4) + Be(15, 4) + Be(0, 4));
+  std::vector<Chunk> out;
+  ChunkReader reader(*ReadInit(Init()));
+  ASSERT_TRUE(
+      reader.Push(Box("moof", Box("traf", traf)) + Box("mdat", std::string(1500, 'x')), &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].samples, 15);
+  EXPECT_EQ(out[0].duration, 15 * 3000);
+  EXPECT_EQ(out[0].decode_time, 90000);
+}
+
 TEST(ChunkReader, RefusesWhatIsNotAMediaSegment) {
   const TrackInfo track = *ReadInit(Init());
   std::vector<Chunk> out;

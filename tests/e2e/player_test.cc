@@ -188,5 +188,33 @@ TEST(Player, BitrateCapAtTwentySecondsIsMetWithinTwoSegments) {
   EXPECT_TRUE(top_before) << s.dump();
 }
 
+// The web player (/watch/{event}, dash.js) in Debian's headless Chromium, driven by
+// playwright-core (web/test/watch_test.mjs): 30 s of playback without a stall, under the
+// latency target once it has caught up.
+TEST(Player, WebPlayerInChromiumPlaysThirtySecondsWithoutAStallUnderTheTarget) {
+  System sys("player-web", 80);
+  const CommandResult r =
+      RunCommand({"node", SourceDir() + "/web/test/watch_test.mjs",
+                  sys.playback().url() + "/watch/e2e", "30", sys.dir() + "/watch.png"},
+                 120);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json s = Json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(s.is_object()) << r.out << r.err;
+  ASSERT_TRUE(s["ok"].get<bool>()) << r.out;
+  EXPECT_GE(s["advanced_s"].get<double>(), 29.0) << r.out;
+  EXPECT_EQ(s["stalls"], 0) << r.out;
+  EXPECT_EQ(s["stuck_samples"], 0) << r.out;
+  const double target = s["target_s"].get<double>();
+  EXPECT_DOUBLE_EQ(target, 3.0);
+  EXPECT_LT(s["latency_p50_s"].get<double>(), target) << r.out;
+  EXPECT_LT(s["latency_settled_max_s"].get<double>(), target) << r.out;
+  EXPECT_FALSE(s["edges"].empty()) << r.out;
+  EXPECT_NE(s["overlay"].get<std::string>().find("latency"), std::string::npos);
+  EXPECT_TRUE(s["errors"].empty()) << r.out;
+  // Its CMCD reached the edge.
+  const std::string log = ReadFile(sys.dir() + "/edge-a.log") + ReadFile(sys.dir() + "/edge-b.log");
+  EXPECT_NE(log.find("CMCD="), std::string::npos);
+}
+
 }  // namespace
 }  // namespace onair::test

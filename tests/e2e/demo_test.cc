@@ -1,0 +1,66 @@
+// End-to-end: `onair demo`, the one command of the README, runs the whole system in one
+// process (pipelines A and B, origin, two edges, playback service, web player), prints where
+// to watch, plays to the headless player, and stops cleanly on Ctrl-C.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "e2e/origin_helpers.h"
+
+namespace onair::test {
+namespace {
+
+TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
+  const std::string dir = TempDir("demo");
+  WriteFile(dir + "/ladder.json", SmallLadder());
+  const int origin = FreeTcpPort(), edge = FreeTcpPort(), edge_b = FreeTcpPort(),
+            tls = FreeTcpPort(), playback = FreeTcpPort();
+  const std::string log = dir + "/demo.log";
+  Background demo({OnairBinary(), "demo", "--out", dir + "/out", "--ladder", dir + "/ladder.json",
+                   "--source", "test:480x270@30", "--origin-port", std::to_string(origin),
+                   "--edge-port", std::to_string(edge), "--edge-b-port", std::to_string(edge_b),
+                   "--tls-port", std::to_string(tls), "--playback-port", std::to_string(playback)},
+                  log);
+  const auto until = steady_clock::now() + seconds(40);
+  while (steady_clock::now() < until &&
+         ReadFile(log).find("Ctrl-C stops it") == std::string::npos) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  const std::string printed = ReadFile(log);
+  ASSERT_NE(printed.find("Ctrl-C stops it"), std::string::npos) << printed;
+  const std::string service = "http://127.0.0.1:" + std::to_string(playback);
+  EXPECT_NE(printed.find(service + "/watch/demo"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("play " + service + " demo"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("waiting for the first whole segment"), std::string::npos);  // progress
+
+  // The web player's page and scripts, embedded in the binary.
+  const net::Response page = Get(service, "/watch/demo");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("/web/dash.mediaplayer.min.js"), std::string::npos);
+  const net::Response dash = Get(service, "/web/dash.mediaplayer.min.js");
+  EXPECT_EQ(dash.status, 200);
+  EXPECT_GT(dash.body.size(), 100'000u);
+  EXPECT_EQ(Get(service, "/web/nothing.js").status, 404);
+
+  // The headless player, as the demo says to run it.
+  const CommandResult play = RunCommand({OnairBinary(), "play", service, "demo", "--duration", "10",
+                                         "--summary-json", dir + "/summary.json", "--quiet"},
+                                        60);
+  ASSERT_EQ(play.exit_code, 0) << play.err;
+  const auto s = nlohmann::json::parse(ReadFile(dir + "/summary.json"));
+  EXPECT_EQ(s["rebuffers"], 0) << s.dump();
+  EXPECT_EQ(s["undecodable"], 0) << s.dump();
+  EXPECT_GT(s["decoded"].get<int>(), 8) << s.dump();
+
+  // Ctrl-C: everything stops, cleanly and soon.
+  demo.Signal(SIGINT);
+  EXPECT_EQ(demo.Wait(20), 0) << ReadFile(log);
+  const std::string end = ReadFile(log);
+  EXPECT_NE(end.find("onair demo: stopping"), std::string::npos);
+  EXPECT_NE(end.find("pipeline A stopped"), std::string::npos);
+  EXPECT_NE(end.find("pipeline B stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace onair::test
