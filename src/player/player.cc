@@ -856,8 +856,11 @@ struct Player::Impl {
     pc.target_latency_us = target_latency_us;
     pc.start_buffer_us = std::min<int64_t>(500'000, target_latency_us / 3);
     pc.resume_buffer_us = pc.start_buffer_us;
-    playout = std::make_unique<Playout>(pc, zero);
-    playout->SetStart(start);
+    {
+      std::lock_guard<std::mutex> lock(mu);  // StatusLine reads it from another thread
+      playout = std::make_unique<Playout>(pc, zero);
+      playout->SetStart(start);
+    }
     Logger("player")->info("playing {} from {} edge(s), target latency {:.1f} s, D {:.1f} s",
                            cfg.event, edges->size(), static_cast<double>(target_latency_us) / 1e6,
                            static_cast<double>(segment_us) / 1e6);
