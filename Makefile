@@ -46,6 +46,7 @@ bench: build
 	bench/origin/run.sh
 	bench/edge/run.sh
 	bench/playback/run.sh
+	bench/latency/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

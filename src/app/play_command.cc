@@ -20,9 +20,16 @@ std::function<int()> AddPlayCommand(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand(
       "play", "Play an event headless from the playback service, report what a viewer saw");
-  cmd->add_option("service", c->service, "the playback service, e.g. http://127.0.0.1:8082")
-      ->required();
-  cmd->add_option("event", c->event, "the event's name")->required();
+  cmd->add_option("service", c->service, "the playback service, e.g. http://127.0.0.1:8082");
+  cmd->add_option("event", c->event, "the event's name");
+  cmd->add_option("--mpd", c->mpd_url,
+                  "play this live DASH manifest (GET) instead of asking a playback service");
+  cmd->add_option_function<std::string>(
+         "--latency-from", [c](const std::string& v) { c->capture_from_ast = v == "ast"; },
+         "capture time of a frame: prft (its chunk's box) or ast (AST + media time, for "
+         "encoders whose prft is their muxing time)")
+      ->check(CLI::IsMember({"prft", "ast"}))
+      ->default_str("prft");
   cmd->add_option_function<double>(
          "--duration", [c](double s) { c->duration_us = static_cast<int64_t>(s * 1e6); },
          "seconds to play from the first frame; default: until Ctrl-C")
@@ -55,6 +62,11 @@ std::function<int()> AddPlayCommand(CLI::App& app) {
   cmd->add_flag("--quiet", *quiet, "no live status line");
   return [c, cmd, summary_path, quiet]() -> int {
     if (!cmd->parsed()) return -1;
+    if (c->mpd_url.empty() && (c->service.empty() || c->event.empty())) {
+      Logger("play")->error("give the playback service and the event, or --mpd URL");
+      return 2;
+    }
+    if (!c->mpd_url.empty() && c->event.empty()) c->event = "live";
     player::Player player(*c, &SystemClock::Instance());
     Status result = Status::Ok();
     std::thread run([&] { result = player.Run(); });

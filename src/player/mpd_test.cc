@@ -72,6 +72,42 @@ TEST(ParseMpd, WithoutBaseUrlTheManifestsDirectoryIsTheBase) {
             "chunk-0-00042.m4s");
 }
 
+// The shape of ffmpeg's low-latency DASH output (-f dash -ldash 1 -streaming 1): the template
+// inside the representation, startNumber 1, a microsecond timescale, prft declared.
+TEST(ParseMpd, FfmpegsLowLatencyOutput) {
+  const std::string xml = R"(<?xml version="1.0" encoding="utf-8"?>
+<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011"
+  type="dynamic" minimumUpdatePeriod="PT500S" availabilityStartTime="2026-11-23T23:11:09.910Z"
+  publishTime="2026-11-23T23:11:13.903Z" timeShiftBufferDepth="PT20.0S" maxSegmentDuration="PT2.0S"
+  minBufferTime="PT2.0S"><ProgramInformation></ProgramInformation>
+  <ServiceDescription id="0"><Latency target="3000"/></ServiceDescription>
+  <Period id="0" start="PT0.0S">
+    <AdaptationSet id="0" contentType="video" startWithSAP="1" segmentAlignment="true">
+      <Resync dT="500000" type="0"/>
+      <Representation id="0" mimeType="video/mp4" codecs="avc1.64001e" bandwidth="1000000"
+          width="640" height="360" sar="1:1">
+        <ProducerReferenceTime id="0" inband="true" type="captured"
+            wallClockTime="2026-11-23T23:11:09.910Z" presentationTime="0"/>
+        <SegmentTemplate timescale="1000000" duration="2000000" availabilityTimeOffset="1.500"
+            availabilityTimeComplete="false" initialization="init-stream$RepresentationID$.m4s"
+            media="chunk-stream$RepresentationID$-$Number%05d$.m4s" startNumber="1">
+        </SegmentTemplate>
+      </Representation>
+    </AdaptationSet>
+  </Period>
+</MPD>)";
+  auto p = ParseMpd(xml, "http://127.0.0.1:8080/live.mpd");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->availability_start, *ParseUtc("2026-11-23T23:11:09.910Z"));
+  const AdaptationSet& v = p->sets[0];
+  EXPECT_EQ(v.segments.start_number, 1);
+  EXPECT_EQ(v.segments.duration_us(), 2'000'000);
+  EXPECT_FALSE(v.segments.availability_time_complete);
+  EXPECT_EQ(p->base_urls[0].url, "http://127.0.0.1:8080/");
+  EXPECT_EQ(*ExpandTemplate(v.segments.media, v.representations[0], 12), "chunk-stream0-00012.m4s");
+  EXPECT_TRUE(p->utc_timings.empty());
+}
+
 TEST(ExpandTemplate, Identifiers) {
   Representation r{"720p", 2'500'000, 1280, 720, "avc1"};
   EXPECT_EQ(*ExpandTemplate("$RepresentationID$/$Number$.m4s", r, 7), "720p/7.m4s");

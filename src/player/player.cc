@@ -218,21 +218,29 @@ struct Player::Impl {
   }
 
   // ----- start: the manifest and the clock -----
+  // Where the manifest comes from: the playback service (POST, the device's description),
+  // or a manifest URL (GET).
+  std::string ManifestUrl() const {
+    return cfg.mpd_url.empty() ? cfg.service + "/v1/playback/" + cfg.event : cfg.mpd_url;
+  }
+
   StatusOr<std::string> FetchManifest() {
-    auto where = Split(cfg.service + "/v1/playback/" + cfg.event);
+    auto where = Split(ManifestUrl());
     if (!where.ok()) return where.status();
     net::HttpConnection conn(where->server);
     Backoff backoff(250, 8'000, cfg.seed);
-    const std::string body = DeviceJson(cfg.device);
+    const bool post = cfg.mpd_url.empty();
+    const std::string body = post ? DeviceJson(cfg.device) : "";
+    const net::Headers headers =
+        post ? net::Headers{{"Content-Type", "application/json"}, {"X-Onair-Priority", "live"}}
+             : net::Headers{};
     while (!stop.load()) {
-      auto res = conn.Send("POST", where->target,
-                           {{"Content-Type", "application/json"}, {"X-Onair-Priority", "live"}},
-                           body, milliseconds(5000));
+      auto res = conn.Send(post ? "POST" : "GET", where->target, headers, body, milliseconds(5000));
       std::optional<int64_t> wait;
       if (res.ok() && res->status == 200) return std::move(res->body);
       if (res.ok() && res->status != 503 && res->status < 500) {
-        return InvalidArgument("the playback service refused the device (" +
-                               std::to_string(res->status) + "): " + res->body.substr(0, 300));
+        return InvalidArgument("the manifest request was refused (" + std::to_string(res->status) +
+                               "): " + res->body.substr(0, 300));
       }
       if (res.ok()) {
         wait = ServerRetryMs(*res, clock->Now());
@@ -264,7 +272,7 @@ struct Player::Impl {
           u.scheme != "urn:mpeg:dash:utc:http-xsdate:2014") {
         continue;
       }
-      auto where = Split(ResolveUrl(cfg.service + "/", u.value));
+      auto where = Split(ResolveUrl(ManifestUrl(), u.value));
       if (!where.ok()) continue;
       net::HttpConnection conn(where->server);
       // The best of three: the shortest round trip bounds the error best.
@@ -338,8 +346,10 @@ struct Player::Impl {
     return body;
   }
 
+  // `asked`: when this segment was first asked for (a server that answers only whole
+  // segments is asked again until it has one).
   Fetched FetchSegment(net::HttpConnection& conn, const std::string& target, const TrackInfo& track,
-                       const AdaptationSet& set, bool is_video) {
+                       const AdaptationSet& set, bool is_video, UtcMicros asked) {
     Fetched f;
     int status = 0;
     net::Headers head;
@@ -349,7 +359,6 @@ struct Player::Impl {
     auto chunk_began = std::chrono::steady_clock::now();
     const double pto_us = static_cast<double>(set.segments.presentation_time_offset) * 1e6 /
                           static_cast<double>(set.segments.timescale);
-    const UtcMicros requested = Now();
     net::HttpConnection::StreamHandler h;
     h.on_head = [&](int s, const net::Headers& hs) {
       status = s;
@@ -375,12 +384,14 @@ struct Player::Impl {
         TrackBuffer& buffer = is_video ? video_buffer : audio_buffer;
         const bool fresh = buffer.ContiguousEnd(start) < end;
         buffer.Add(start, end);
-        if (is_video && c.captured) {
-          capture_of_chunk[start] = *c.captured;
+        const std::optional<UtcMicros> captured =
+            cfg.capture_from_ast ? std::optional<UtcMicros>(zero + start) : c.captured;
+        if (is_video && captured) {
+          capture_of_chunk[start] = *captured;
           // Glass to glass at arrival, for chunks still being captured when asked for (the
           // live ones; a chunk already there measures only how late the player asked).
-          if (fresh && *c.captured + (end - start) > requested) {
-            arrival_samples.push_back(static_cast<double>(arrived - *c.captured) / 1e6);
+          if (fresh && *captured + (end - start) > asked) {
+            arrival_samples.push_back(static_cast<double>(arrived - *captured) / 1e6);
           }
         }
       }
@@ -438,6 +449,7 @@ struct Player::Impl {
     int64_t number = first_number;
     int failures_in_a_row = 0;
     std::string last_edge;
+    std::pair<int64_t, UtcMicros> first_asked = {-1, 0};  // segment number, when
     while (!stop.load()) {
       int64_t position;
       Playout::State state;
@@ -534,7 +546,8 @@ struct Player::Impl {
         }
         const std::string target =
             Split(edge.url + *media_path)->target + "?" + CmcdQuery(cmcd);  // same server
-        f = FetchSegment(*conn, target, init.second, set, is_video);
+        if (first_asked.first != number) first_asked = {number, Now()};
+        f = FetchSegment(*conn, target, init.second, set, is_video, first_asked.second);
       }
       last_edge = edge.url;
       switch (f.kind) {
@@ -567,6 +580,13 @@ struct Player::Impl {
           break;
         }
         case Fetched::kNotYet:
+          // Still not there well after it should be whole (a producer that skipped it, a
+          // server that never says 410): a hole, as a 410 would be.
+          if (Now() > zero + start + 3 * segment_us) {
+            Error("missing", rep->id + "/" + std::to_string(number));
+            ++number;
+            break;
+          }
           if (!SleepMs(std::max<int64_t>(20, *f.retry_ms))) return;
           break;
         case Fetched::kGone:
@@ -711,8 +731,9 @@ struct Player::Impl {
     UtcMicros steering_at = steering_url.empty() ? INT64_MAX : Now();
     auto events_where = Split(cfg.service + "/v1/events");
     std::unique_ptr<net::HttpConnection> events_conn;
-    if (events_where.ok())
+    if (!cfg.service.empty() && events_where.ok()) {
       events_conn = std::make_unique<net::HttpConnection>(events_where->server);
+    }
     UtcMicros events_at = Now() + cfg.events_interval_ms * 1000;
     while (!stop.load()) {
       if (Now() >= steering_at) PollSteering(&steering_url, &steering_at);
@@ -821,7 +842,7 @@ struct Player::Impl {
     run_started = clock->Now();
     auto body = FetchManifest();
     if (!body.ok()) return body.status();
-    auto parsed = ParseMpd(*body, cfg.service + "/v1/playback/" + cfg.event);
+    auto parsed = ParseMpd(*body, ManifestUrl());
     if (!parsed.ok()) return parsed.status();
     mpd = std::move(*parsed);
     if (!mpd.dynamic) return InvalidArgument("the manifest is not live (type static)");

@@ -32,6 +32,13 @@ std::string DeviceJson(const DeviceProfile& d);
 struct PlayerConfig {
   std::string service;  // the playback service, http://host:port
   std::string event;
+  // Instead of asking the playback service: any live DASH manifest with $Number$ templates,
+  // read with a GET (no steering, no QoE events unless `service` is given too).
+  std::string mpd_url;
+  // Where a frame's capture time comes from: its chunk's prft box (false), or the manifest's
+  // clock, AST + media time (true: for encoders whose prft says when they muxed, not when
+  // the frame was captured).
+  bool capture_from_ast = false;
   DeviceProfile device;
   int64_t duration_us = 0;                // of playback, from the first frame; 0: until Stop()
   int64_t start_timeout_us = 30'000'000;  // no first frame by then: give up

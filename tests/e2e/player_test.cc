@@ -188,6 +188,30 @@ TEST(Player, BitrateCapAtTwentySecondsIsMetWithinTwoSegments) {
   EXPECT_TRUE(top_before) << s.dump();
 }
 
+// Any live DASH manifest (`--mpd`), here the origin's generic one read through an edge:
+// relative URLs, no steering, no QoE service.
+TEST(Player, PlaysAGenericManifestByUrl) {
+  const std::string dir = TempDir("player-mpd");
+  const EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  EdgeProcess edge(dir, {origin.url()});
+  Background pipeline(PublishingPipeline(dir, ev, origin.url(), "A", 40), dir + "/pipeline.log");
+  const auto until = steady_clock::now() + seconds(20);
+  while (steady_clock::now() < until &&
+         Get(origin.url(), Seg("136p", CurrentSegment(ev.ast_us) - 2)).status != 200) {
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  const CommandResult r =
+      RunCommand({OnairBinary(), "play", "--mpd", edge.url() + "/live/e2e/manifest.mpd",
+                  "--duration", "8", "--summary-json", dir + "/summary.json", "--quiet"},
+                 60);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json s = Json::parse(ReadFile(dir + "/summary.json"));
+  ExpectSoundPlayback(s, 8);
+  EXPECT_EQ(s["rebuffers"], 0) << s.dump();
+  EXPECT_EQ(s["events_posted"], 0);  // no service to post to
+}
+
 // The web player (/watch/{event}, dash.js) in Debian's headless Chromium, driven by
 // playwright-core (web/test/watch_test.mjs): 30 s of playback without a stall, under the
 // latency target once it has caught up.
