@@ -1,5 +1,6 @@
 #include "app/demo_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,15 +31,18 @@ struct DemoFlags {
 std::string Local(int port) { return "http://127.0.0.1:" + std::to_string(port); }
 
 // Progress of the one long step, the first whole segment (up to two segment durations): a
-// line every second until the edge serves the first segment the pipelines make whole.
+// line every second until the edge serves a whole segment the pipelines made. A segment
+// that will never be whole (a slow machine's first one, past its deadline: 410) does not
+// hold it up: it asks for the next, and never for one long behind the clock.
 bool AwaitFirstSegments(const std::string& edge_url, const EventConfig& ev) {
   net::HttpConnection edge(*net::ParseUrl(edge_url));
   const auto start = std::chrono::steady_clock::now();
   const EpochTimeline timeline(ev.ast, ev.segment_us);
-  const int64_t first = timeline.SegmentNumberAt(SystemClock::Instance().Now()) + 1;
-  const std::string target =
-      "/live/demo/" + ev.ladder.back().name + "/" + std::to_string(first) + ".m4s";
+  int64_t n = timeline.SegmentNumberAt(SystemClock::Instance().Now()) + 1;
   for (int tick = 0; !StopRequested(); ++tick) {
+    n = std::max(n, timeline.SegmentNumberAt(SystemClock::Instance().Now()) - 1);
+    const std::string target =
+        "/live/demo/" + ev.ladder.back().name + "/" + std::to_string(n) + ".m4s";
     auto res = edge.Send("GET", target, {}, "", std::chrono::seconds(2));
     if (res.ok() && res->status == 200) {
       std::printf("  first segments ready after %.1f s\n",
@@ -46,6 +50,7 @@ bool AwaitFirstSegments(const std::string& edge_url, const EventConfig& ev) {
       std::fflush(stdout);
       return true;
     }
+    if (res.ok() && res->status == 410) ++n;
     if (tick % 4 == 0) {
       std::printf("  waiting for the first whole segment (%.0f s)...\n",
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

@@ -22,7 +22,7 @@ TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
                    "--edge-port", std::to_string(edge), "--edge-b-port", std::to_string(edge_b),
                    "--tls-port", std::to_string(tls), "--playback-port", std::to_string(playback)},
                   log);
-  const auto until = steady_clock::now() + seconds(40);
+  const auto until = steady_clock::now() + seconds(60);
   while (steady_clock::now() < until &&
          ReadFile(log).find("Ctrl-C stops it") == std::string::npos) {
     std::this_thread::sleep_for(milliseconds(100));
