@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "edge/access_log.h"
 #include "edge/timing.h"
+#include "net/http_client.h"
 #include "net/http_answers.h"
 #include "net/url.h"
 #include "net/waiter.h"
@@ -57,10 +58,7 @@ bool Forwarded(std::string_view name) {
 }
 
 std::string HeaderOf(const EdgeObject::Answer& a, const char* name) {
-  for (const auto& [k, v] : a.headers) {
-    if (strcasecmp(k.c_str(), name) == 0) return v;
-  }
-  return "";
+  return net::HeaderValue(a.headers, name);
 }
 
 // How long an answer may serve new requests, from the upstream's headers: the origin's

@@ -101,6 +101,13 @@ struct HttpConnection::Impl {
   }
 };
 
+std::string HeaderValue(const Headers& headers, const std::string& name) {
+  for (const auto& [k, v] : headers) {
+    if (beast::iequals(k, name)) return v;
+  }
+  return "";
+}
+
 HttpConnection::HttpConnection(Url server) : impl_(std::make_unique<Impl>(std::move(server))) {}
 HttpConnection::~HttpConnection() { impl_->Close(); }
 

@@ -20,6 +20,9 @@ namespace onair::net {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// A header's value (case-insensitive name), "" if absent.
+std::string HeaderValue(const Headers& headers, const std::string& name);
+
 struct Response {
   int status = 0;
   Headers headers;

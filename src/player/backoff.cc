@@ -1,7 +1,5 @@
 #include "player/backoff.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <charconv>
 #include <ctime>
@@ -16,13 +14,6 @@ int64_t Backoff::NextMs() {
   return std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(0, ceiling))(random_);
 }
 
-std::string HeaderValue(const net::Headers& headers, const std::string& name) {
-  for (const auto& [k, v] : headers) {
-    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-  }
-  return "";
-}
-
 std::optional<int64_t> ServerRetryMs(const net::Response& response, UtcMicros now) {
   constexpr int64_t kHour = 3'600'000;
   if (!response.body.empty() && response.body.front() == '{' && response.body.size() < 64 * 1024) {
@@ -34,7 +25,7 @@ std::optional<int64_t> ServerRetryMs(const net::Response& response, UtcMicros no
       }
     }
   }
-  const std::string value = HeaderValue(response.headers, "Retry-After");
+  const std::string value = net::HeaderValue(response.headers, "Retry-After");
   if (value.empty()) return std::nullopt;
   int64_t seconds = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

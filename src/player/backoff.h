@@ -37,7 +37,4 @@ class Backoff {
 // at most an hour.
 std::optional<int64_t> ServerRetryMs(const net::Response& response, UtcMicros now);
 
-// A header's value (case-insensitive name), "" if absent.
-std::string HeaderValue(const net::Headers& headers, const std::string& name);
-
 }  // namespace onair::player

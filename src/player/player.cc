@@ -284,7 +284,7 @@ struct Player::Impl {
         if (!res.ok() || res->status != 200) continue;
         StatusOr<UtcMicros> server = InvalidArgument("no time");
         if (head) {
-          const std::string date = HeaderValue(res->headers, "Date");
+          const std::string date = net::HeaderValue(res->headers, "Date");
           std::tm tm{};
           if (strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) {
             server = static_cast<UtcMicros>(timegm(&tm)) * 1'000'000 + 500'000;
@@ -425,7 +425,7 @@ struct Player::Impl {
     net::Response res{status, head, ""};
     if (status == 404) {
       f.kind = Fetched::kNotYet;
-      const std::string ms = HeaderValue(head, "X-Onair-Max-Age-Ms");
+      const std::string ms = net::HeaderValue(head, "X-Onair-Max-Age-Ms");
       f.retry_ms =
           ms.empty() ? 200 : std::clamp<int64_t>(std::atoll(ms.c_str()), 0, segment_us / 1000);
       return f;
