@@ -24,8 +24,8 @@
 #include "core/log.h"
 #include "edge/access_log.h"
 #include "edge/timing.h"
-#include "net/http_client.h"
 #include "net/http_answers.h"
+#include "net/http_client.h"
 #include "net/url.h"
 #include "net/waiter.h"
 

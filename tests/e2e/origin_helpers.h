@@ -227,4 +227,19 @@ inline bool UploadBegun(int port, const std::string& target) {
   return false;
 }
 
+// Waits (up to 20 s) until the media playlist at base + `playlist` lists two segments: a
+// player started earlier finds no stream in it (under sanitizers on a busy machine the
+// pipelines' start-up takes seconds).
+inline bool ListsTwoSegments(const std::string& base, const std::string& playlist) {
+  auto listed = [&] {
+    const std::string text = Get(base, playlist).body;
+    return text.find(".m4s") != text.rfind(".m4s");
+  };
+  for (int k = 0; k < 200; ++k) {
+    if (listed()) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return listed();
+}
+
 }  // namespace onair::test

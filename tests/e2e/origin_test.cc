@@ -36,8 +36,10 @@ TEST_P(OriginReads, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
   const std::string reads = Reads(dir, origin);
   Background a(PublishingPipeline(dir, ev, origin.url(), "A", 8), dir + "/a.log");
   Background b(PublishingPipeline(dir, ev, origin.url(), "B", 8), dir + "/b.log");
-  // A real player while the event is live: ffmpeg reads the origin's HLS playlist.
-  std::this_thread::sleep_for(seconds(5));
+  // A real player while the event is live: ffmpeg reads the origin's HLS playlist, once it
+  // lists two segments (asked of the origin itself, so that nginx caches nothing before).
+  ASSERT_TRUE(ListsTwoSegments(origin.url(), "/live/e2e/270p/index.m3u8"))
+      << ReadFile(dir + "/a.log");
   CommandResult play =
       RunCommand({"ffmpeg", "-v", "error", "-i", reads + "/live/e2e/270p/index.m3u8", "-t", "2",
                   "-f", "null", "-"},
