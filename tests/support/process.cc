@@ -156,6 +156,33 @@ static int FreePort(int type) {
   throw std::runtime_error("no free port below the ephemeral range");
 }
 
+static bool Bound(int port, int type) {
+  // Lines of /proc/net/{tcp,udp}: "sl local_address rem_address st ...", the address as
+  // hex IP:PORT; st 0A is a TCP listener, 07 an unconnected UDP socket.
+  std::ifstream table(type == SOCK_STREAM ? "/proc/net/tcp" : "/proc/net/udp");
+  const char* wanted = type == SOCK_STREAM ? "0A" : "07";
+  std::string line;
+  std::getline(table, line);  // the heading
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string sl, local, remote, state;
+    fields >> sl >> local >> remote >> state;
+    const size_t colon = local.find(':');
+    if (colon == std::string::npos || state != wanted) continue;
+    if (std::stoi(local.substr(colon + 1), nullptr, 16) == port) return true;
+  }
+  return false;
+}
+
+bool WaitUntilBound(int port, int type, int timeout_ms) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!Bound(port, type)) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 int FreeUdpPort() { return FreePort(SOCK_DGRAM); }
 int FreeTcpPort() { return FreePort(SOCK_STREAM); }
 

@@ -43,6 +43,10 @@ std::string TempDir(const std::string& name);
 // A free loopback port below the ephemeral range (for programs told a port to listen on).
 int FreeUdpPort();
 int FreeTcpPort();
+// Waits (up to timeout_ms) until a local IPv4 socket of `type` (SOCK_STREAM: listening,
+// SOCK_DGRAM: bound) holds `port`, as the kernel lists it in /proc/net. A program's listener
+// is seen without connecting to it (a feed listener takes its first caller as its sender).
+bool WaitUntilBound(int port, int type, int timeout_ms = 20'000);
 
 // Paths of the binaries under test (set by CMake).
 std::string OnairBinary();
