@@ -319,7 +319,7 @@ TEST(Edge, PlaysThroughTheEdgeAndKillingAnOriginLosesNothing) {
   Background a(args, dir + "/a.log");
   // A viewer across the kill, once the playlist lists two segments.
   const std::string playlist = "/live/e2e/270p/index.m3u8";
-  ASSERT_TRUE(ListsTwoSegments(edge.url(), playlist)) << ReadFile(dir + "/a.log");
+  ASSERT_TRUE(ListsSegments(edge.url(), playlist, 2)) << ReadFile(dir + "/a.log");
   Background player(
       {"ffmpeg", "-v", "error", "-i", edge.url() + playlist, "-t", "6", "-f", "null", "-"},
       dir + "/ffmpeg.log");

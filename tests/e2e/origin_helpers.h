@@ -227,13 +227,17 @@ inline bool UploadBegun(int port, const std::string& target) {
   return false;
 }
 
-// Waits (up to 20 s) until the media playlist at base + `playlist` lists two segments: a
-// player started earlier finds no stream in it (under sanitizers on a busy machine the
-// pipelines' start-up takes seconds).
-inline bool ListsTwoSegments(const std::string& base, const std::string& playlist) {
+// Waits (up to 20 s) until the media playlist at base + `playlist` lists `count` segments,
+// the sign that a pipeline is publishing: under sanitizers on a busy machine its start-up
+// takes seconds, and a player started before finds no stream in an empty playlist.
+inline bool ListsSegments(const std::string& base, const std::string& playlist, int count) {
   auto listed = [&] {
     const std::string text = Get(base, playlist).body;
-    return text.find(".m4s") != text.rfind(".m4s");
+    int found = 0;
+    for (size_t at = text.find(".m4s"); at != std::string::npos; at = text.find(".m4s", at + 1)) {
+      found++;
+    }
+    return found >= count;
   };
   for (int k = 0; k < 200; ++k) {
     if (listed()) return true;

@@ -38,7 +38,7 @@ TEST_P(OriginReads, PipelinesAAndBPublishAndEveryNumberIsServedAndPlays) {
   Background b(PublishingPipeline(dir, ev, origin.url(), "B", 8), dir + "/b.log");
   // A real player while the event is live: ffmpeg reads the origin's HLS playlist, once it
   // lists two segments (asked of the origin itself, so that nginx caches nothing before).
-  ASSERT_TRUE(ListsTwoSegments(origin.url(), "/live/e2e/270p/index.m3u8"))
+  ASSERT_TRUE(ListsSegments(origin.url(), "/live/e2e/270p/index.m3u8", 2))
       << ReadFile(dir + "/a.log");
   CommandResult play =
       RunCommand({"ffmpeg", "-v", "error", "-i", reads + "/live/e2e/270p/index.m3u8", "-t", "2",
@@ -151,7 +151,8 @@ TEST_P(OriginReads, HoldsTheNextSegmentAndDatesTheLaterOnes) {
   ASSERT_GT(origin.port(), 0) << origin.log();
   const std::string reads = Reads(dir, origin);
   Background a(PublishingPipeline(dir, ev, origin.url(), "A", 10), dir + "/a.log");
-  std::this_thread::sleep_for(seconds(3));
+  ASSERT_TRUE(ListsSegments(origin.url(), "/live/e2e/270p/index.m3u8", 1))
+      << ReadFile(dir + "/a.log");
   // The next segment: held until its first chunk lands, then streamed to the end.
   const int64_t next = CurrentSegment(ev.ast_us) + 1;
   const auto asked = steady_clock::now();
@@ -219,7 +220,8 @@ TEST(OriginBehindNginx, CachesWhatItShouldAndNoLongerThanItShould) {
   NginxCache nginx(dir + "/nginx", origin.port());
   ASSERT_GT(nginx.port(), 0) << nginx.error_log();
   Background a(PublishingPipeline(dir, ev, origin.url(), "A", 14), dir + "/a.log");
-  std::this_thread::sleep_for(seconds(3));
+  ASSERT_TRUE(ListsSegments(origin.url(), "/live/e2e/270p/index.m3u8", 1))
+      << ReadFile(dir + "/a.log");
 
   // A later segment: nginx keeps the 404 while it is not due...
   const int64_t later = CurrentSegment(ev.ast_us) + 3;
