@@ -57,22 +57,18 @@ bool Forwarded(std::string_view name) {
   return false;
 }
 
-std::string HeaderOf(const EdgeObject::Answer& a, const char* name) {
-  return net::HeaderValue(a.headers, name);
-}
-
 // How long an answer may serve new requests, from the upstream's headers: the origin's
 // millisecond lifetime of a "not yet" 404 first, then Cache-Control; errors are never kept.
 void SetFreshness(EdgeObject::Answer* a) {
   a->fresh_until = a->fetched;
   if (a->status >= 500 || a->status == 304) return;
-  const std::string ms = HeaderOf(*a, "X-Onair-Max-Age-Ms");
+  const std::string ms = net::HeaderValue(a->headers, "X-Onair-Max-Age-Ms");
   if (!ms.empty()) {
     a->negative_ms = a->status == 404;
     a->fresh_until = a->fetched + milliseconds(std::max<int64_t>(0, std::atoll(ms.c_str())));
     return;
   }
-  const std::string cc = HeaderOf(*a, "Cache-Control");
+  const std::string cc = net::HeaderValue(a->headers, "Cache-Control");
   if (cc.find("no-store") != std::string::npos || cc.find("no-cache") != std::string::npos ||
       cc.find("private") != std::string::npos) {
     return;
@@ -515,7 +511,7 @@ struct Edge::Impl {
       Logger("edge")->warn("upstream's event.json for '{}' unusable: {}", event,
                            config.ok() ? "another event's" : config.status().message());
     } else if (whole && answer && answer->status == 404 &&
-               HeaderOf(*answer, "X-Onair-Event") == "none") {
+               net::HeaderValue(answer->headers, "X-Onair-Event") == "none") {
       timings.NoSuchEvent(event, answer->fresh_until);
       co_return;
     }
@@ -592,7 +588,7 @@ struct Edge::Impl {
           }
         }
         auto res = HeaderFor(*answer, req.version(), found.kind);
-        const std::string etag = HeaderOf(*answer, "ETag");
+        const std::string etag = net::HeaderValue(answer->headers, "ETag");
         if (complete && answer->status == 200 && !etag.empty() &&
             req[http::field::if_none_match] == etag) {
           http::response<http::empty_body> nm(http::status::not_modified, req.version());

@@ -101,7 +101,7 @@ struct HttpConnection::Impl {
   }
 };
 
-std::string HeaderValue(const Headers& headers, const std::string& name) {
+std::string HeaderValue(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
     if (beast::iequals(k, name)) return v;
   }

@@ -21,7 +21,7 @@ namespace onair::net {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A header's value (case-insensitive name), "" if absent.
-std::string HeaderValue(const Headers& headers, const std::string& name);
+std::string HeaderValue(const Headers& headers, std::string_view name);
 
 struct Response {
   int status = 0;

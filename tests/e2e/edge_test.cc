@@ -355,6 +355,7 @@ TEST(Edge, EvictionKeepsTheCacheInsideItsBudget) {
   ASSERT_GT(edge.port(), 0) << edge.log();
   Background a(PublishingPipeline(dir, ev, origin.url(), "A", 12), dir + "/a.log");
   int served = 0, failed = 0;
+  std::string first_failure;
   int64_t most = 0;
   while (a.Wait(0) == -1) {
     for (const std::string r : {"270p", "136p", "audio"}) {
@@ -363,9 +364,14 @@ TEST(Edge, EvictionKeepsTheCacheInsideItsBudget) {
       size_t at = 0;
       while ((at = playlist.body.find(".m4s", at)) != std::string::npos) {
         const size_t start = playlist.body.rfind('\n', at) + 1;
-        net::Response seg =
-            Get(edge.url(), "/live/e2e/" + r + "/" + playlist.body.substr(start, at + 4 - start));
+        const std::string target =
+            "/live/e2e/" + r + "/" + playlist.body.substr(start, at + 4 - start);
+        net::Response seg = Get(edge.url(), target);
         (seg.status == 200 ? served : failed)++;
+        if (seg.status != 200 && first_failure.empty()) {
+          first_failure =
+              target + ": " + std::to_string(seg.status) + " " + seg.body.substr(0, 200);
+        }
         at += 4;
       }
     }
@@ -374,7 +380,7 @@ TEST(Edge, EvictionKeepsTheCacheInsideItsBudget) {
   }
   ASSERT_EQ(a.Wait(0), 0) << ReadFile(dir + "/a.log");
   EXPECT_GT(served, 30);
-  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(failed, 0) << first_failure;
   EXPECT_LE(most, 256 * 1024);
   const std::string m = Get(edge.url(), "/metrics").body;
   EXPECT_GT(Metric(m, "onair_edge_evictions"), 0) << m;

@@ -2,8 +2,6 @@
 // uploads as a pipeline makes them, reads, metrics.
 #pragma once
 
-#include <strings.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -145,10 +143,7 @@ inline net::Response Get(const std::string& base, const std::string& target, net
 }
 
 inline std::string Header(const net::Response& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (strcasecmp(k.c_str(), name.c_str()) == 0) return v;
-  }
-  return "";
+  return net::HeaderValue(r.headers, name);
 }
 
 // The URL path of segment n of a rendition of the test event ("init" for its init segment).
