@@ -67,9 +67,11 @@ struct HttpConnection::Impl {
                  "connect to");
   }
 
-  StatusOr<Response> ReadResponse(std::chrono::milliseconds timeout) {
+  // `head`: the answer to a HEAD has a Content-Length but no body.
+  StatusOr<Response> ReadResponse(std::chrono::milliseconds timeout, bool head = false) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(max_response_bytes);
+    parser.skip(head);
     Status s = RunOp([&](auto handler) { http::async_read(*stream, buffer, parser, handler); },
                      timeout, "read response from");
     if (!s.ok()) return s;
@@ -128,7 +130,7 @@ StatusOr<Response> HttpConnection::Send(const std::string& method, const std::st
   req.prepare_payload();
   ONAIR_RETURN_IF_ERROR(impl_->RunOp(
       [&](auto handler) { http::async_write(*impl_->stream, req, handler); }, timeout, "send to"));
-  return impl_->ReadResponse(timeout);
+  return impl_->ReadResponse(timeout, req.method() == http::verb::head);
 }
 
 Status HttpConnection::BeginChunked(const std::string& method, const std::string& target,

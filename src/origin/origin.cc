@@ -174,9 +174,12 @@ struct Origin::Impl {
     switch (t.kind) {
       case Target::kHealth:
         co_return co_await Send(stream, Text(200, v, "ok"), head);
-      case Target::kReady:
-        co_return co_await Send(stream, ready ? Text(200, v, "ready") : Text(503, v, "starting"),
-                                head);
+      case Target::kReady: {
+        // Bound to a name first: g++ 12 destroys a conditional's temporary inside a
+        // co_await's arguments twice (docs/decisions.md).
+        auto res = ready ? Text(200, v, "ready") : Text(503, v, "starting");
+        co_return co_await Send(stream, std::move(res), head);
+      }
       case Target::kMetrics: {
         auto res = Text(200, v, m.Text());
         res.set(http::field::content_type, "text/plain; version=0.0.4");

@@ -20,6 +20,29 @@ std::string PadWithFreeBox(std::string segment, size_t total) {
   return segment;
 }
 
+// A load balancer's readiness probe followed by any other request once aborted the origin
+// (a g++ 12 double destruction in the /readyz answer): every read-only endpoint in turn, each
+// twice, on one process that must still answer at the end.
+TEST(OriginSecurity, EveryEndpointAnswersOneAfterAnotherOnOneProcess) {
+  const std::string dir = TempDir("origin-endpoints");
+  EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  ASSERT_GT(origin.port(), 0) << origin.log();
+  const net::Headers admin = {{"Authorization", "Bearer at"}};
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(Get(origin.url(), "/readyz").status, 200);
+    EXPECT_EQ(Get(origin.url(), "/metrics").status, 200);
+    EXPECT_EQ(Get(origin.url(), "/healthz").status, 200);
+    EXPECT_EQ(Request(origin.url(), "HEAD", "/readyz").status, 200);
+    EXPECT_EQ(Get(origin.url(), "/live/e2e/event.json").status, 200);
+    EXPECT_EQ(Get(origin.url(), "/live/e2e/manifest.mpd").status, 404);  // no init segment yet
+    EXPECT_EQ(Get(origin.url(), Seg("270p", CurrentSegment(ev.ast_us) + 10)).status, 404);
+    EXPECT_EQ(Get(origin.url(), "/admin/events", admin).status, 200);
+    EXPECT_EQ(Get(origin.url(), "/admin/events/e2e", admin).status, 200);
+  }
+  EXPECT_EQ(origin.process().Wait(0), -1) << "the origin exited:\n" << origin.log();
+}
+
 TEST(OriginSecurity, WritesAndTheAdminApiNeedTheirTokens) {
   const std::string dir = TempDir("origin-tokens");
   EventFile ev = WriteEvent(dir);
