@@ -3,7 +3,7 @@
 // request): any bytes either give a device whose fields are inside their documented ranges,
 // or a clear error; a device always gets renditions of a codec it decodes, or none only when
 // it decodes none of the ladder's. Edge statuses: a status with counts, or an error. QoE
-// event batches from players: a checked batch or an error.
+// event batches from players are the contract's (contract_fuzz.cc).
 #include <cstdint>
 #include <string>
 
@@ -11,7 +11,6 @@
 #include "playback/device.h"
 #include "playback/fleet.h"
 #include "playback/levers.h"
-#include "playback/qoe_events.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -26,9 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!edge.ok() || (onair::IsSafeName(edge->name) && !edge->base_url.empty() &&
                               edge->base_url.back() != '/' && edge->max_connections >= 0));
   }
-  auto batch = onair::playback::ParseQoeBatch(text);
-  FUZZ_CHECK(!batch.ok() || (!batch->session.empty() && onair::IsSafeName(batch->event) &&
-                             batch->events.size() <= onair::playback::kMaxEventsPerBatch));
   auto device = onair::playback::ParseDevice(text);
   if (!device.ok()) {
     FUZZ_CHECK(device.status().code() == onair::StatusCode::kInvalidArgument);

@@ -87,7 +87,7 @@ int RunDemo(const DemoFlags& d) {
 
   std::printf("onair demo: starting the origin, two edges, the playback service\n");
   origin::OriginConfig oc;
-  oc.server.port = d.origin_port;
+  oc.service.listen.port = d.origin_port;
   oc.pipeline_token = a.token;
   origin::Origin origin(oc, &SystemClock::Instance());
   Status s = origin.Start();
@@ -99,13 +99,13 @@ int RunDemo(const DemoFlags& d) {
     return 2;
   }
   edge::EdgeConfig ea;
-  ea.server.port = d.edge_port;
+  ea.service.listen.port = d.edge_port;
   ea.upstreams = {origin_url};
-  ea.tls_port = d.tls_port;
-  ea.tls = *tls;
+  ea.service.listen.tls_port = d.tls_port;
+  ea.service.tls = *tls;
   edge::Edge edge_a(ea, &SystemClock::Instance());
   edge::EdgeConfig eb;
-  eb.server.port = d.edge_b_port;
+  eb.service.listen.port = d.edge_b_port;
   eb.upstreams = {origin_url};
   edge::Edge edge_b(eb, &SystemClock::Instance());
   for (edge::Edge* e : {&edge_a, &edge_b}) {
@@ -115,11 +115,11 @@ int RunDemo(const DemoFlags& d) {
     }
   }
   playback::PlaybackConfig pc;
-  pc.server.port = d.playback_port;
+  pc.service.listen.port = d.playback_port;
   pc.origins = {origin_url};
   pc.edges = {{"edge-a", Local(d.edge_port)}, {"edge-b", Local(d.edge_b_port)}};
   pc.public_url = Local(d.playback_port);
-  pc.admin_token = "demo-admin-token";
+  pc.service.admin_token = "demo-admin-token";
   playback::PlaybackService playback(pc, &SystemClock::Instance());
   if (Status ps = playback.Start(); !ps.ok()) {
     log->error("{} (see --playback-port)", ps.message());
@@ -143,7 +143,7 @@ int RunDemo(const DemoFlags& d) {
         "  HTTPS: %s/live/demo/manifest.mpd (trust %s/tls/ca.pem)\n\n"
         "Operators: %s/metrics (origin), %s/metrics (playback),\n"
         "  curl -X PATCH -H 'Authorization: Bearer demo-admin-token' \\\n"
-        "       -d '{\"quality\": {\"max_bitrate\": 1000000}}' %s/v1/admin/levers\n"
+        "       -d '{\"quality\": {\"max_bitrate\": 1000000}}' %s/admin/levers\n"
         "Segments are also written to %s/A and %s/B. Ctrl-C stops it.\n\n",
         origin_url.c_str(), Local(d.edge_port).c_str(), Local(d.edge_b_port).c_str(), play.c_str(),
         self.c_str(), play.c_str(), Local(d.edge_port).c_str(),

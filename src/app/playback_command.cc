@@ -10,11 +10,11 @@ namespace onair::app {
 
 std::function<int()> AddPlaybackCommand(CLI::App& app) {
   auto c = std::make_shared<playback::PlaybackConfig>();
-  c->server.host = "0.0.0.0";
-  c->server.port = 8082;
+  c->service.listen.host = "0.0.0.0";
+  c->service.listen.port = 8082;
   CLI::App* cmd = app.add_subcommand(
       "playback", "Answer play starts with manifests made for each device, steer them to edges");
-  AddServerFlags(cmd, c->server);
+  auto flags = AddServiceFlags(cmd, c->service);
   cmd->add_option("--origin", c->origins,
                   "origin (or edge) base URL the events are read from; repeat for failover")
       ->required();
@@ -25,8 +25,6 @@ std::function<int()> AddPlaybackCommand(CLI::App& app) {
   cmd->add_option("--public-url", c->public_url,
                   "this service as devices reach it (clock and steering URLs in answers); "
                   "default: its own address");
-  cmd->add_option("--admin-token", c->admin_token,
-                  "token for the admin API (/v1/admin/levers, /v1/admin/edges); none: off");
   cmd->add_option("--steering-ttl", c->steering_ttl_s,
                   "seconds between a running player's content-steering reloads")
       ->check(CLI::Range(1, 3600))
@@ -37,16 +35,16 @@ std::function<int()> AddPlaybackCommand(CLI::App& app) {
       ->check(CLI::Range(int64_t{100}, int64_t{120'000}));
   cmd->add_option_function<int64_t>(
          "--latency-target-us",
-         [c](int64_t us) { c->admission.latency_target = std::chrono::microseconds(us); },
+         [c](int64_t us) { c->service.admission.latency_target = std::chrono::microseconds(us); },
          "the service's own answer latency the concurrency limit keeps requests under")
       ->check(CLI::Range(int64_t{100}, int64_t{1'000'000}))
       ->default_str("5000");
   cmd->add_option_function<double>(
-         "--max-concurrency", [c](double n) { c->admission.max_limit = n; },
+         "--max-concurrency", [c](double n) { c->service.admission.max_limit = n; },
          "the most requests answered at once, whatever latency says")
       ->check(CLI::Range(8.0, 1e6))
       ->default_str("20000");
-  return [c, cmd, edges]() -> int {
+  return [c, cmd, edges, flags]() -> int {
     if (!cmd->parsed()) return -1;
     for (const std::string& flag : *edges) {
       auto e = playback::ParseEdgeFlag(flag);
@@ -56,8 +54,12 @@ std::function<int()> AddPlaybackCommand(CLI::App& app) {
       }
       c->edges.push_back(*e);
     }
+    if (Status s = PrepareService(*flags, c->service); !s.ok()) {
+      Logger("onair")->error("{}", s.message());
+      return 2;
+    }
     playback::PlaybackService service(*c, &SystemClock::Instance());
-    return ServeUntilStopped(service, "playback", c->server.host);
+    return ServeUntilStopped(ServedOf(service), "playback", c->service);
   };
 }
 

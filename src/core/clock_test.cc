@@ -32,5 +32,15 @@ TEST(SimulatedClock, SleepJumpsForwardNeverBack) {
   EXPECT_EQ(c.Now(), 5005);
 }
 
+TEST(SimulatedClock, MonotonicTimeMovesWithTheWallClock) {
+  SimulatedClock c(1'000'000);
+  const MonoTime t0 = c.Monotonic();
+  c.Advance(std::chrono::milliseconds(250));
+  EXPECT_EQ(c.Monotonic() - t0, std::chrono::milliseconds(250));
+  c.SleepUntil(2'000'000);
+  EXPECT_EQ(c.Monotonic() - t0, std::chrono::seconds(1));
+  EXPECT_GT(t0 - std::chrono::minutes(30), MonoTime{});  // room for readings before it
+}
+
 }  // namespace
 }  // namespace onair

@@ -1,8 +1,9 @@
 #include "edge/announce.h"
 
-#include <nlohmann/json.hpp>
-#include <optional>
+#include <boost/asio/this_coro.hpp>
 
+#include "contract/admin_paths.h"
+#include "contract/edge_registration.h"
 #include "core/event_config.h"
 #include "core/log.h"
 #include "net/http_client.h"
@@ -10,54 +11,50 @@
 
 namespace onair::edge {
 
-Announcer::Announcer(AnnounceOptions options) : o_(std::move(options)) {}
+namespace asio = boost::asio;
 
-Announcer::~Announcer() { Stop(); }
+namespace {
 
-Status Announcer::Start() {
+// Made outside the coroutine: g++ 12 miscompiles some braced initialisers inside one.
+std::string RegistrationBody(const AnnounceOptions& o) {
+  return contract::WriteEdgeRegistration(
+      {o.base_url, o.region, o.max_egress_bps, o.max_connections});
+}
+
+net::Headers RegistrationHeaders(const AnnounceOptions& o) {
+  return {{"Authorization", "Bearer " + o.token}, {"Content-Type", "application/json"}};
+}
+
+}  // namespace
+
+Status Announcer::Validate() const {
   if (!net::ParseUrl(o_.service).ok()) return InvalidArgument("not a service URL: " + o_.service);
   if (!IsSafeName(o_.name)) return InvalidArgument("--name must be 1-64 of [a-zA-Z0-9_-]");
   if (!net::ParseUrl(o_.base_url).ok()) return InvalidArgument("not an edge URL: " + o_.base_url);
-  thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
 
-void Announcer::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void Announcer::Loop() {
+asio::awaitable<void> Announcer::Once() {
   const auto url = net::ParseUrl(o_.service);
-  nlohmann::json body = {{"base_url", o_.base_url}, {"region", o_.region}};
-  if (o_.max_egress_bps > 0) body["max_egress_bps"] = o_.max_egress_bps;
-  if (o_.max_connections > 0) body["max_connections"] = o_.max_connections;
-  const std::string text = body.dump();
-  std::optional<bool> last;  // the last round's outcome: log changes only
-  for (;;) {
-    net::HttpConnection conn(*url);
-    auto r =
-        conn.Send("PUT", url->path + "/v1/admin/edges/" + o_.name,
-                  {{"Authorization", "Bearer " + o_.token}, {"Content-Type", "application/json"}},
-                  text, std::chrono::milliseconds(2000));
-    const bool now_ok = r.ok() && r->status == 200;
-    if (last != now_ok) {
-      if (now_ok) {
-        Logger("edge")->info("announced to {} as {}", o_.service, o_.name);
-      } else {
-        Logger("edge")->warn("cannot announce to {}: {}", o_.service,
-                             r.ok() ? "HTTP " + std::to_string(r->status) + " " + r->body
-                                    : std::string(r.status().message()));
-      }
+  if (!url.ok()) co_return;
+  // The executor bound to a name first: g++ 12 destroys twice the default-argument temporary
+  // of a call whose arguments hold a co_await (docs/decisions.md).
+  auto ex = co_await asio::this_coro::executor;
+  net::HttpClient client(ex, *url);
+  auto r = co_await client.Send("PUT", url->path + contract::AdminEdgePath(o_.name),
+                                RegistrationHeaders(o_), RegistrationBody(o_),
+                                std::chrono::milliseconds(2000));
+  const bool ok = r.ok() && r->status == 200;
+  if (last_ != ok) {
+    if (ok) {
+      Logger("edge")->info("announced to {} as {}", o_.service, o_.name);
+    } else {
+      Logger("edge")->warn("cannot announce to {}: {}", o_.service,
+                           r.ok() ? "HTTP " + std::to_string(r->status) + " " + r->body
+                                  : std::string(r.status().message()));
     }
-    last = now_ok;
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, o_.interval, [&] { return stop_; })) return;
   }
+  last_ = ok;
 }
 
 }  // namespace onair::edge

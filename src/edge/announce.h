@@ -1,15 +1,15 @@
 // An edge announcing itself to the playback service (docs/edge.md, "Announcing"): every few
 // seconds it registers its name, the URL viewers reach it at and its region through the
-// service's admin API (PUT /v1/admin/edges/{name}), so that a new edge takes viewers without
+// service's admin API (PUT /admin/edges/{name}), so that a new edge takes viewers without
 // anyone editing the service's config. Registering again is harmless; a service restarted
-// learns the edge at the next round.
+// learns the edge at the next round. Each round is a coroutine on the edge's background loop
+// (Edge::Announce schedules it).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include "core/status.h"
 
@@ -27,22 +27,15 @@ struct AnnounceOptions {
 
 class Announcer {
  public:
-  explicit Announcer(AnnounceOptions options);
-  ~Announcer();
-  Announcer(const Announcer&) = delete;
-  Announcer& operator=(const Announcer&) = delete;
-
-  Status Start();
-  void Stop();
+  explicit Announcer(AnnounceOptions options) : o_(std::move(options)) {}
+  Status Validate() const;
+  // One registration; logs only when the outcome changes.
+  boost::asio::awaitable<void> Once();
+  const AnnounceOptions& options() const { return o_; }
 
  private:
-  void Loop();
-
   const AnnounceOptions o_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
+  std::optional<bool> last_;  // the last round's outcome
 };
 
 }  // namespace onair::edge

@@ -16,11 +16,10 @@
 #include <utility>
 #include <vector>
 
+#include "edge/freshness.h"
 #include "net/streamed_body.h"
 
 namespace onair::edge {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct EdgeObject {
   EdgeObject(std::string k, bool is_live) : key(std::move(k)), live(is_live) {}
@@ -29,14 +28,7 @@ struct EdgeObject {
   net::StreamedBody body;
 
   // The upstream's answer; set once, before the body's first piece or end.
-  struct Answer {
-    int status = 0;
-    std::vector<std::pair<std::string, std::string>> headers;  // forwarded as they came
-    std::optional<uint64_t> content_length;
-    SteadyTime fetched{};
-    SteadyTime fresh_until{};  // == fetched: serve to the collapsed requests only
-    bool negative_ms = false;  // a "not yet" 404 with a millisecond lifetime
-  };
+  using Answer = UpstreamAnswer;
   void SetAnswer(Answer a);
   std::optional<Answer> answer() const;
 

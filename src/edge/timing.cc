@@ -43,6 +43,16 @@ EventTimings::Check EventTimings::Look(const LivePath& path, UtcMicros now, Stea
   return check;
 }
 
+std::optional<bool> EventTimings::LiveAt(const LivePath& path, UtcMicros now) const {
+  if (path.kind != LivePath::kSegment)
+    return path.kind == LivePath::kNone ? std::nullopt : std::optional(true);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = events_.find(path.event);
+  if (it == events_.end() || !it->second.known) return std::nullopt;
+  const Known& k = *it->second.known;
+  return path.n >= EpochTimeline(k.ast, k.segment_us).SegmentNumberAt(now) - 3;
+}
+
 void EventTimings::Learned(const std::string& event, const EventConfig& config,
                            SteadyTime fresh_until) {
   Known k;

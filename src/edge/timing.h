@@ -44,6 +44,10 @@ class EventTimings {
   // What to do with a read of `path` (a parsed /live/ path) at `now`.
   Check Look(const LivePath& path, UtcMicros now, SteadyTime steady_now);
 
+  // Whether a read of `path` at `now` is at the live edge, when the event's timeline is known
+  // (no fetch asked for, nothing changed).
+  std::optional<bool> LiveAt(const LivePath& path, UtcMicros now) const;
+
   // The outcome of a fetch that Look() asked for.
   void Learned(const std::string& event, const EventConfig& config, SteadyTime fresh_until);
   void NoSuchEvent(const std::string& event, SteadyTime fresh_until);

@@ -15,6 +15,10 @@ TEST(ParseUrl, HostPortPath) {
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->port, "80");
   EXPECT_EQ(d->path, "");
+  auto s = ParseUrl("https://edge.example/live");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->scheme, "https");
+  EXPECT_EQ(s->port, "443");
 }
 
 TEST(ParseUrl, RejectsWhatItCannotUse) {

@@ -4,6 +4,7 @@
 #include <thread>
 #include <variant>
 
+#include "contract/headers.h"
 #include "core/log.h"
 #include "net/http_client.h"
 #include "pipeline/blocking_queue.h"
@@ -61,7 +62,7 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
     net::HttpConnection conn(url_);
     const std::string base = url_.path + "/live/" + event_.event + "/" + t->rendition + "/";
     const net::Headers common = {{"Authorization", "Bearer " + config_.token},
-                                 {"X-Onair-Pipeline", config_.pipeline_id},
+                                 {contract::kPipeline, config_.pipeline_id},
                                  {"Content-Type", "video/mp4"}};
     const milliseconds op_timeout(std::max<int64_t>(200, event_.segment_us / 1000));
     int64_t current = INT64_MIN;
@@ -127,7 +128,7 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
           if (!init_published && !init_bytes.empty()) put_init();
           streaming =
               init_published && conn.BeginChunked("PUT", base + std::to_string(current) + ".m4s",
-                                                  common, {"X-Onair-Defects"}, op_timeout)
+                                                  common, {contract::kDefects}, op_timeout)
                                     .ok();
         }
         whole += chunk->bytes;
@@ -138,7 +139,7 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
         const std::string defects = JoinDefects(m.defects);
         bool ok = false;
         if (streaming) {
-          auto res = conn.FinishChunked({{"X-Onair-Defects", defects}}, op_timeout);
+          auto res = conn.FinishChunked({{contract::kDefects, defects}}, op_timeout);
           ok = res.ok() && res->status / 100 == 2;
           if (res.ok() && !ok && !Retryable(res->status)) {
             counters_.rejected++;
@@ -151,7 +152,7 @@ HttpPublisher::Track& HttpPublisher::TrackFor(const std::string& rendition) {
         if (!ok) {
           counters_.segments_retried++;
           net::Headers h = common;
-          h.emplace_back("X-Onair-Defects", defects);
+          h.emplace_back(contract::kDefects, defects);
           const UtcMicros deadline =
               event_.timeline().SegmentAvailableAt(m.number) + event_.segment_us;
           ok = put_whole(base + std::to_string(m.number) + ".m4s", whole, h, deadline, "segment");

@@ -1,6 +1,9 @@
 #include "playback/catalog.h"
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 
 #include "core/log.h"
 #include "media/cmaf_writer.h"
@@ -9,33 +12,43 @@
 
 namespace onair::playback {
 
-using std::chrono::steady_clock;
+namespace asio = boost::asio;
 
-Catalog::Catalog(std::vector<std::string> upstreams, CatalogOptions options)
-    : upstreams_(std::move(upstreams)), o_(options) {}
+Catalog::Catalog(std::vector<std::string> upstreams, CatalogOptions options, Clock* clock)
+    : upstreams_(std::move(upstreams)), o_(options), clock_(clock) {}
 
 Catalog::~Catalog() { Stop(); }
 
-Status Catalog::Start() {
+Status Catalog::Validate() const {
   if (upstreams_.empty()) return InvalidArgument("the playback service needs an --origin");
   for (const std::string& u : upstreams_) {
     if (!net::ParseUrl(u).ok()) return InvalidArgument("not an origin URL: " + u);
   }
-  thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
 
+void Catalog::Start(asio::any_io_executor ex) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ex_ = std::move(ex);
+  stopped_ = false;
+  KickLocked();
+}
+
 void Catalog::Stop() {
+  std::vector<std::function<void()>> waiting;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stopped_ = true;
+    for (auto& [name, e] : entries_) {
+      for (auto& w : e.waiting) waiting.push_back(std::move(w));
+      e.waiting.clear();
+    }
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  for (auto& w : waiting) w();  // nobody waits forever
 }
 
 Catalog::Found Catalog::Find(const std::string& name, std::function<void()> wake) {
-  const auto now = steady_clock::now();
+  const MonoTime now = clock_->Monotonic();
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(name);
   if (it != entries_.end()) {
@@ -62,7 +75,7 @@ Catalog::Found Catalog::Find(const std::string& name, std::function<void()> wake
   e.queued = true;
   if (wake) e.waiting.push_back(std::move(wake));
   queue_.push_back(name);
-  cv_.notify_one();
+  KickLocked();
   return {State::kPending, nullptr};
 }
 
@@ -75,65 +88,111 @@ std::vector<std::shared_ptr<const CatalogEvent>> Catalog::Events() const {
   return out;
 }
 
-void Catalog::Loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stop_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stop_ || !queue_.empty(); });
-    if (stop_) break;
-    std::vector<std::string> names;
-    names.swap(queue_);
-    const auto now = steady_clock::now();
-    // Known events are refreshed while devices ask for them, and forgotten when none do.
-    std::erase_if(entries_, [&](const auto& kv) {
-      return !kv.second.queued && now - kv.second.asked > o_.forget_unasked;
-    });
-    for (auto& [name, e] : entries_) {
-      if (e.state == State::kReady && !e.queued && now - e.checked > o_.refresh) {
-        e.queued = true;
-        names.push_back(name);
-      }
-    }
-    for (const std::string& name : names) {
-      lock.unlock();
-      Found f = Fetch(name);
-      lock.lock();
-      auto it = entries_.find(name);
-      if (it == entries_.end()) continue;
-      Entry& e = it->second;
-      // An origin that does not answer does not make a known event unknown.
-      if (!(f.state == State::kUnreachable && e.event)) {
-        e.state = f.state;
-        e.event = std::move(f.event);
-      }
-      e.checked = steady_clock::now();
-      e.queued = false;
-      std::vector<std::function<void()>> waiting;
-      waiting.swap(e.waiting);
-      lock.unlock();
-      for (auto& w : waiting) w();
-      lock.lock();
-      if (stop_) break;
+void Catalog::Tick() {
+  const MonoTime now = clock_->Monotonic();
+  std::lock_guard<std::mutex> lock(mu_);
+  // Known events are refreshed while devices ask for them, and forgotten when none do.
+  std::erase_if(entries_, [&](const auto& kv) {
+    return !kv.second.queued && now - kv.second.asked > o_.forget_unasked;
+  });
+  for (auto& [name, e] : entries_) {
+    if (e.state == State::kReady && !e.queued && now - e.checked > o_.refresh) {
+      e.queued = true;
+      queue_.push_back(name);
     }
   }
-  // Nobody waits forever: whoever waits is told at the end.
-  for (auto& [name, e] : entries_) {
-    for (auto& w : e.waiting) w();
-    e.waiting.clear();
+  KickLocked();
+}
+
+bool Catalog::reachable() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_answer_ != MonoTime{} && clock_->Monotonic() - last_answer_ < o_.reachable_for;
+}
+
+std::vector<std::string> Catalog::TakeQueued() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> names;
+  names.swap(queue_);
+  return names;
+}
+
+void Catalog::Apply(const std::string& name, Found f, bool answered) {
+  std::vector<std::function<void()>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const MonoTime now = clock_->Monotonic();
+    if (answered) last_answer_ = now;
+    auto it = entries_.find(name);
+    if (it == entries_.end()) return;
+    Entry& e = it->second;
+    // An origin that does not answer does not make a known event unknown.
+    if (!(f.state == State::kUnreachable && e.event)) {
+      e.state = f.state;
+      e.event = std::move(f.event);
+    }
+    e.checked = now;
+    e.queued = false;
+    waiting.swap(e.waiting);
+  }
+  for (auto& w : waiting) w();
+}
+
+void Catalog::KickLocked() {
+  if (draining_ || stopped_ || !ex_) return;
+  // The origin is asked for its health when no fetch has said it answers lately.
+  const bool probe =
+      last_answer_ == MonoTime{} || clock_->Monotonic() - last_answer_ > o_.reachable_for / 2;
+  if (queue_.empty() && !probe) return;
+  if (queue_.empty()) queue_.push_back("");  // "": just the probe
+  draining_ = true;
+  // Posted, not spawned here: a spawn on the loop's own thread runs the coroutine at once,
+  // and it takes the lock the caller holds.
+  asio::post(ex_, [this] { asio::co_spawn(ex_, Drain(), asio::detached); });
+}
+
+asio::awaitable<void> Catalog::Drain() {
+  for (;;) {
+    std::vector<std::string> names;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopped_ || queue_.empty()) {
+        draining_ = false;  // under the lock that Find queues under: no name is left behind
+        co_return;
+      }
+      names.swap(queue_);
+    }
+    for (const std::string& name : names) {
+      bool answered = false;
+      Found f = co_await Fetch(name, &answered);
+      if (!name.empty()) {
+        Apply(name, std::move(f), answered);
+      } else if (answered) {
+        std::lock_guard<std::mutex> lock(mu_);
+        last_answer_ = clock_->Monotonic();
+      }
+    }
   }
 }
 
-Catalog::Found Catalog::Fetch(const std::string& name) {
+asio::awaitable<Catalog::Found> Catalog::Fetch(std::string name, bool* answered) {
+  auto ex = ex_;
   for (const std::string& base : upstreams_) {
     auto url = net::ParseUrl(base);
     if (!url.ok()) continue;
-    net::HttpConnection conn(*url);
-    conn.set_max_response_bytes(1 << 20);
-    auto get = [&](const std::string& target) {
-      return conn.Send("GET", url->path + target, {}, "", o_.timeout);
-    };
-    auto ev = get("/live/" + name + "/event.json");
+    net::HttpClient client(ex, *url);
+    if (name.empty()) {  // the probe
+      auto h = co_await client.Send("GET", url->path + "/healthz", {}, "", o_.timeout);
+      if (h.ok() && h->status == 200) {
+        *answered = true;
+        break;
+      }
+      continue;
+    }
+    auto ev = co_await client.Send("GET", url->path + "/live/" + name + "/event.json", {}, "",
+                                   o_.timeout);
     if (!ev.ok() || ev->status >= 500) continue;  // the next upstream
-    if (ev->status == 404) return {State::kMissing, nullptr};
+    *answered = true;
+    if (ev->status == 404) co_return Found{State::kMissing, nullptr};
     if (ev->status != 200) continue;
     auto config = ParseEventConfig(ev->body);
     if (!config.ok()) {
@@ -150,7 +209,8 @@ Catalog::Found Catalog::Fetch(const std::string& name) {
     bool complete = true;
     for (const RenditionConfig* r : rungs) {
       const std::string id = r ? r->name : event->config.audio.name;
-      auto init = get("/live/" + name + "/" + id + "/init.mp4");
+      auto init = co_await client.Send("GET", url->path + "/live/" + name + "/" + id + "/init.mp4",
+                                       {}, "", o_.timeout);
       if (!init.ok() || init->status != 200) {
         complete = false;
         break;
@@ -162,10 +222,10 @@ Catalog::Found Catalog::Fetch(const std::string& name) {
       }
       event->tracks.push_back(media::TrackOf(event->config, r, std::move(codecs)));
     }
-    if (!complete) return {State::kNotReady, nullptr};
-    return {State::kReady, std::move(event)};
+    if (!complete) co_return Found{State::kNotReady, nullptr};
+    co_return Found{State::kReady, std::move(event)};
   }
-  return {State::kUnreachable, nullptr};
+  co_return Found{State::kUnreachable, nullptr};
 }
 
 }  // namespace onair::playback

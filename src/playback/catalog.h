@@ -1,20 +1,23 @@
 // The events the playback service answers for, as the origin publishes them
 // (docs/playback.md, "Events"): each one's config (/live/{event}/event.json) and the codecs
 // string of every rendition (read from its init segment). An event is fetched the first time
-// a device asks for it, on the catalog's own thread (requests never wait on the network but
-// for that first fetch), and refreshed in the background while it is asked for.
+// a device asks for it, on the service's background loop (requests never wait on the network
+// but for that first fetch), refreshed while it is asked for, forgotten when nobody asks.
+// The bookkeeping (Find, Tick, Apply) is plain logic over the injected clock, unit-tested
+// without a network; the fetches are HttpClient coroutines.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/event_config.h"
 #include "core/status.h"
 #include "media/manifest.h"
@@ -33,6 +36,8 @@ struct CatalogOptions {
   std::chrono::milliseconds timeout{2'000};   // one request to an upstream
   std::chrono::minutes forget_unasked{10};    // events nobody asked for are dropped
   size_t most_events = 10'000;                // made-up names cannot grow it further
+  // The origin counts as reachable this long after it last answered (readiness).
+  std::chrono::milliseconds reachable_for{5'000};
 };
 
 class Catalog {
@@ -50,12 +55,15 @@ class Catalog {
   };
 
   // `upstreams`: base URLs of origins (or edges), tried in order.
-  Catalog(std::vector<std::string> upstreams, CatalogOptions options = {});
+  Catalog(std::vector<std::string> upstreams, CatalogOptions options, Clock* clock);
   ~Catalog();
   Catalog(const Catalog&) = delete;
   Catalog& operator=(const Catalog&) = delete;
 
-  Status Start();
+  Status Validate() const;
+  // Fetches run on `ex` from now on (none before: names asked are queued).
+  void Start(boost::asio::any_io_executor ex);
+  // Whoever waits is told; no fetch starts after this.
   void Stop();
 
   // Never blocks on the network. A name never asked for (or whose answer is older than
@@ -63,26 +71,38 @@ class Catalog {
   Found Find(const std::string& name, std::function<void()> wake);
   // The events known now.
   std::vector<std::shared_ptr<const CatalogEvent>> Events() const;
+  // The periodic work: events due for a refresh are queued, those nobody asked for lately
+  // forgotten; queued names are fetched.
+  void Tick();
+  // Whether an upstream answered lately (the service's readiness).
+  bool reachable() const;
+
+  // The logic without the network (tests; Drain uses them): the names to fetch now, and what
+  // a fetch found (`answered`: an upstream answered at all).
+  std::vector<std::string> TakeQueued();
+  void Apply(const std::string& name, Found result, bool answered);
 
  private:
   struct Entry {
     State state = State::kPending;
     std::shared_ptr<const CatalogEvent> event;
-    std::chrono::steady_clock::time_point checked{}, asked{};
+    MonoTime checked{}, asked{};
     bool queued = false;
     std::vector<std::function<void()>> waiting;
   };
-  void Loop();
-  Found Fetch(const std::string& name);
+  void KickLocked();  // starts a drain of the queue on the executor
+  boost::asio::awaitable<void> Drain();
+  boost::asio::awaitable<Found> Fetch(std::string name, bool* answered);
 
   const std::vector<std::string> upstreams_;
   const CatalogOptions o_;
+  Clock* clock_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   std::map<std::string, Entry> entries_;
   std::vector<std::string> queue_;
-  bool stop_ = false;
-  std::thread thread_;
+  boost::asio::any_io_executor ex_;
+  bool draining_ = false, stopped_ = false;
+  MonoTime last_answer_{};
 };
 
 }  // namespace onair::playback

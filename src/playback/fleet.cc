@@ -3,24 +3,27 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "contract/edge_registration.h"
+#include "contract/edge_status.h"
+#include "contract/json_fields.h"
+#include "contract/steering.h"
 #include "core/event_config.h"
 #include "net/url.h"
-#include "playback/json_fields.h"
 
 namespace onair::playback {
 
 namespace {
 
+using contract::BadField;
 const char* kEdge = "edge";
 
 // The checks every registered edge passes, however it came.
 StatusOr<EdgeEntry> CheckedEdge(EdgeEntry e) {
   if (!IsSafeName(e.name)) return BadField(kEdge, "name", "must be 1-64 of [a-zA-Z0-9_-]");
   while (!e.base_url.empty() && e.base_url.back() == '/') e.base_url.pop_back();
-  auto url = net::ParseUrl(e.base_url);
-  // http: its status is polled at the same address (HTTPS edges are a later step).
-  if (e.base_url.size() > 1024 || !url.ok()) {
-    return BadField(kEdge, "base_url", "must be an http:// URL");
+  // Its status is polled at the same address, over HTTP or HTTPS.
+  if (e.base_url.size() > 1024 || !net::ParseUrl(e.base_url).ok()) {
+    return BadField(kEdge, "base_url", "must be an http:// or https:// URL");
   }
   if (!e.region.empty() && !IsSafeName(e.region)) {
     return BadField(kEdge, "region", "must be 1-64 of [a-zA-Z0-9_-]");
@@ -31,26 +34,9 @@ StatusOr<EdgeEntry> CheckedEdge(EdgeEntry e) {
 }  // namespace
 
 StatusOr<EdgeEntry> ParseEdgeEntry(const std::string& name, const std::string& json_text) {
-  if (json_text.size() > 16 * 1024) return InvalidArgument("edge: larger than 16 KiB");
-  const auto j = nlohmann::json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("edge: not a JSON object");
-  EdgeEntry e;
-  e.name = name;
-  auto url = j.find("base_url");
-  if (url == j.end() || !url->is_string()) return BadField(kEdge, "base_url", "is required");
-  e.base_url = url->get<std::string>();
-  if (auto r = j.find("region"); r != j.end()) {
-    if (!r->is_string()) return BadField(kEdge, "region", "must be a string");
-    e.region = r->get<std::string>();
-  }
-  constexpr int64_t kMost = int64_t{1} << 50;
-  if (Status s = ReadInt(j, kEdge, "max_egress_bps", 0, kMost, &e.max_egress_bps); !s.ok()) {
-    return s;
-  }
-  if (Status s = ReadInt(j, kEdge, "max_connections", 0, kMost, &e.max_connections); !s.ok()) {
-    return s;
-  }
-  return CheckedEdge(std::move(e));
+  auto r = contract::ParseEdgeRegistration(json_text);
+  if (!r.ok()) return r.status();
+  return CheckedEdge({name, r->base_url, r->region, r->max_egress_bps, r->max_connections});
 }
 
 StatusOr<EdgeEntry> ParseEdgeFlag(const std::string& flag) {
@@ -95,23 +81,14 @@ StatusOr<EdgeEntry> ParseEdgeFlag(const std::string& flag) {
 
 StatusOr<EdgeHealth> ParseEdgeStatus(const std::string& json_text,
                                      std::chrono::steady_clock::time_point polled) {
-  const auto j = nlohmann::json::parse(json_text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("edge status: not a JSON object");
-  auto state = j.find("state");
-  if (state == j.end() || !state->is_string()) return InvalidArgument("edge status: no state");
+  auto s = contract::ParseEdgeStatus(json_text);
+  if (!s.ok()) return s.status();
   EdgeHealth h;
   h.reachable = true;
-  h.state = state->get<std::string>();
+  h.state = s->state;
+  h.connections = s->connections;
+  h.egress_bps = s->egress_bps;
   h.polled = polled;
-  for (auto [field, out] :
-       {std::pair{"connections", &h.connections}, std::pair{"egress_bps", &h.egress_bps}}) {
-    auto it = j.find(field);
-    if (it == j.end()) continue;
-    if (!it->is_number_integer() || it->get<int64_t>() < 0) {
-      return InvalidArgument(std::string("edge status: ") + field + " is not a count");
-    }
-    *out = it->get<int64_t>();
-  }
   return h;
 }
 
@@ -170,15 +147,14 @@ std::vector<const EdgeEntry*> RankEdges(const std::vector<EdgeEntry>& edges,
 
 std::string SteeringJson(bool hls, const std::vector<const EdgeEntry*>& ranked, int ttl_s,
                          const std::string& reload_uri, const QualityCap& cap) {
-  nlohmann::json priority = nlohmann::json::array();
-  for (const EdgeEntry* e : ranked) priority.push_back(e->name);
-  nlohmann::json j = {{"VERSION", 1}, {"TTL", ttl_s}};
-  if (!reload_uri.empty()) j["RELOAD-URI"] = reload_uri;
-  j[hls ? "PATHWAY-PRIORITY" : "SERVICE-LOCATION-PRIORITY"] = std::move(priority);
-  if (cap.max_bitrate > 0 || cap.max_height > 0) {
-    j["ONAIR-QUALITY-CAP"] = {{"max_bitrate", cap.max_bitrate}, {"max_height", cap.max_height}};
-  }
-  return j.dump();
+  contract::Steering steering;
+  steering.ttl_s = ttl_s;
+  steering.reload_uri = reload_uri;
+  steering.hls = hls;
+  for (const EdgeEntry* e : ranked) steering.priority.push_back(e->name);
+  steering.cap_max_bitrate = cap.max_bitrate;
+  steering.cap_max_height = cap.max_height;
+  return contract::WriteSteering(steering);
 }
 
 }  // namespace onair::playback

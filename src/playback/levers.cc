@@ -2,13 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "playback/json_fields.h"
+#include "contract/json_fields.h"
 
 namespace onair::playback {
 
 namespace {
 
 using json = nlohmann::json;
+using contract::BadField;
+using contract::ReadInt;
+using contract::ReadNames;
 const char* kWhat = "levers";
 
 StatusOr<QualityCap> ReadCap(const json& j, const std::string& field) {

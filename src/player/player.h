@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "contract/device.h"
 #include "core/clock.h"
 #include "core/status.h"
 
@@ -27,6 +28,8 @@ struct DeviceProfile {
   std::string region;
 };
 
+// The description the playback service reads (contract/device.h), and its JSON.
+contract::Device DeviceOf(const DeviceProfile& d);
 std::string DeviceJson(const DeviceProfile& d);
 
 struct PlayerConfig {
@@ -54,6 +57,7 @@ struct Percentiles {
   double p50 = 0, p95 = 0, max = 0;
   int count = 0;
 };
+Percentiles PercentilesOf(std::vector<double> samples);
 
 struct QoeSummary {
   std::string session;

@@ -409,7 +409,7 @@ TEST(Edge, ServesTheLastGoodInitSegmentWhenTheOriginIsGone) {
   EXPECT_GE(Metric(Get(edge.url(), "/metrics").body, "onair_edge_stale_served_total"), 1);
 }
 
-// Draining: the operator's lever (POST/DELETE /v1/edge/drain with the admin token) and a
+// Draining: the operator's lever (POST/DELETE /admin/drain with the admin token) and a
 // stop signal with --drain-seconds both make the edge tell steering and load balancers to go
 // elsewhere while it keeps serving every viewer; a second signal stops it at once.
 TEST(Edge, DrainsOnTheOperatorsLeverAndBeforeStopping) {
@@ -428,13 +428,13 @@ TEST(Edge, DrainsOnTheOperatorsLeverAndBeforeStopping) {
   EXPECT_EQ(state(), "healthy");
   EXPECT_EQ(Get(edge.url(), "/readyz").status, 200);
 
-  EXPECT_EQ(Request(edge.url(), "POST", "/v1/edge/drain").status, 401);
-  EXPECT_EQ(Request(edge.url(), "POST", "/v1/edge/drain", {{"Authorization", "Bearer x"}}).status,
+  EXPECT_EQ(Request(edge.url(), "POST", "/admin/drain").status, 401);
+  EXPECT_EQ(Request(edge.url(), "POST", "/admin/drain", {{"Authorization", "Bearer x"}}).status,
             401);
   EXPECT_EQ(state(), "healthy");
-  EXPECT_EQ(Request(edge.url(), "GET", "/v1/edge/drain", admin).status, 405);
+  EXPECT_EQ(Request(edge.url(), "GET", "/admin/drain", admin).status, 405);
 
-  net::Response drained = Request(edge.url(), "POST", "/v1/edge/drain", admin);
+  net::Response drained = Request(edge.url(), "POST", "/admin/drain", admin);
   EXPECT_EQ(drained.status, 200);
   EXPECT_EQ(nlohmann::json::parse(drained.body).value("state", ""), "draining");
   EXPECT_EQ(state(), "draining");
@@ -442,7 +442,7 @@ TEST(Edge, DrainsOnTheOperatorsLeverAndBeforeStopping) {
   EXPECT_EQ(Metric(Get(edge.url(), "/metrics").body, "onair_edge_draining"), 1);
   EXPECT_TRUE(Get(edge.url(), Seg("270p", "init")).body == init);  // viewers still served
 
-  EXPECT_EQ(Request(edge.url(), "DELETE", "/v1/edge/drain", admin).status, 200);
+  EXPECT_EQ(Request(edge.url(), "DELETE", "/admin/drain", admin).status, 200);
   EXPECT_EQ(state(), "healthy");
   EXPECT_EQ(Get(edge.url(), "/readyz").status, 200);
   EXPECT_EQ(Metric(Get(edge.url(), "/metrics").body, "onair_edge_draining"), 0);
@@ -462,7 +462,7 @@ TEST(Edge, DrainsOnTheOperatorsLeverAndBeforeStopping) {
   // Without an admin token the lever is off.
   EdgeProcess plain(dir, {origin.url()});
   ASSERT_GT(plain.port(), 0) << plain.log();
-  EXPECT_EQ(Request(plain.url(), "POST", "/v1/edge/drain", admin).status, 403);
+  EXPECT_EQ(Request(plain.url(), "POST", "/admin/drain", admin).status, 403);
   EXPECT_EQ(nlohmann::json::parse(Get(plain.url(), "/v1/edge/status").body).value("state", ""),
             "healthy");
 }
@@ -485,7 +485,8 @@ TEST(Edge, HttpsWithTheDemoCertificateVerifies) {
     const std::string base = "https://" + host + ":" + std::to_string(tls_port);
     CommandResult health = RunCommand({"curl", "-sS", "--cacert", ca, base + "/healthz"}, 30);
     EXPECT_EQ(health.exit_code, 0) << health.err;
-    EXPECT_EQ(health.out, "ok\n");
+    EXPECT_EQ(nlohmann::json::parse(health.out, nullptr, false).value("status", ""), "ok")
+        << health.out;
     CommandResult object = RunCommand(
         {"curl", "-sS", "--cacert", ca, "-o", dir + "/init-" + host, base + Seg("270p", "init")},
         30);

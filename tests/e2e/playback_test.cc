@@ -169,7 +169,7 @@ TEST(Playback, PersonalisedAnswersPlayThroughAnEdgeAndSteerAroundAnUnhealthyOne)
 
   // The eu edge drains (its own lever): gone from the eu devices' steering and answers
   // within the TTL; the us edge takes them.
-  ASSERT_EQ(Request(s.eu->url(), "POST", "/v1/edge/drain", {{"Authorization", "Bearer et"}}).status,
+  ASSERT_EQ(Request(s.eu->url(), "POST", "/admin/drain", {{"Authorization", "Bearer et"}}).status,
             200);
   const auto only_us = std::vector<std::string>{"e-us"};
   const int64_t drained_ms = MsUntil(
@@ -181,9 +181,8 @@ TEST(Playback, PersonalisedAnswersPlayThroughAnEdgeAndSteerAroundAnUnhealthyOne)
   EXPECT_GE(drained_ms, 0) << "a draining edge still gets viewers after the TTL";
   std::printf("draining edge left steering and answers after %lld ms\n",
               static_cast<long long>(drained_ms));
-  ASSERT_EQ(
-      Request(s.eu->url(), "DELETE", "/v1/edge/drain", {{"Authorization", "Bearer et"}}).status,
-      200);
+  ASSERT_EQ(Request(s.eu->url(), "DELETE", "/admin/drain", {{"Authorization", "Bearer et"}}).status,
+            200);
   EXPECT_GE(MsUntil([&] { return SteeringOrder(s.playback->url(), "eu").size() == 2; }, seconds(5)),
             0);
   // The us edge dies: gone within the TTL.
@@ -202,7 +201,7 @@ TEST(Playback, PersonalisedAnswersPlayThroughAnEdgeAndSteerAroundAnUnhealthyOne)
   EXPECT_EQ(Metric(metrics, "onair_playback_edge_eligible{edge=\"e-us\"}"), 0);
   EXPECT_EQ(Metric(metrics, "onair_playback_edges_eligible"), 1);
   // No edge left: a clear 503 that says when to come back.
-  ASSERT_EQ(Request(s.eu->url(), "POST", "/v1/edge/drain", {{"Authorization", "Bearer et"}}).status,
+  ASSERT_EQ(Request(s.eu->url(), "POST", "/admin/drain", {{"Authorization", "Bearer et"}}).status,
             200);
   EXPECT_GE(MsUntil([&] { return Play(s.playback->url(), kTv).status == 503; }, seconds(5)), 0);
   net::Response none = Play(s.playback->url(), kTv);
@@ -221,7 +220,7 @@ TEST(Playback, LeversTakeEffectAtOnceAndShowInMetrics) {
   ASSERT_NE(Play(pb, kTv).body.find("id=\"270p\""), std::string::npos);
 
   // A cap for every device.
-  auto lever = Admin(pb, "PATCH", "/v1/admin/levers", R"({"quality": {"max_height": 200}})");
+  auto lever = Admin(pb, "PATCH", "/admin/levers", R"({"quality": {"max_height": 200}})");
   ASSERT_EQ(lever.status, 200) << lever.body;
   const auto set = steady_clock::now();
   EXPECT_EQ(metric("onair_playback_lever_max_height{device_type=\"all\"}"), 200);
@@ -230,7 +229,7 @@ TEST(Playback, LeversTakeEffectAtOnceAndShowInMetrics) {
   EXPECT_EQ(capped.body.find("id=\"270p\""), std::string::npos) << capped.body;
   EXPECT_NE(capped.body.find("id=\"136p\""), std::string::npos);
   // A cap for phones only: TVs see the whole ladder again.
-  ASSERT_EQ(Admin(pb, "PATCH", "/v1/admin/levers",
+  ASSERT_EQ(Admin(pb, "PATCH", "/admin/levers",
                   R"({"quality": null, "quality_by_type": {"phone": {"max_bitrate": 200000}}})")
                 .status,
             200);
@@ -242,7 +241,7 @@ TEST(Playback, LeversTakeEffectAtOnceAndShowInMetrics) {
   EXPECT_EQ(Play(pb, phone).body.find("270p"), std::string::npos);
 
   // Personalisation off: every device gets the same precomputed answer (all renditions).
-  ASSERT_EQ(Admin(pb, "PATCH", "/v1/admin/levers", R"({"personalisation": false})").status, 200);
+  ASSERT_EQ(Admin(pb, "PATCH", "/admin/levers", R"({"personalisation": false})").status, 200);
   EXPECT_EQ(metric("onair_playback_lever_personalisation"), 0);
   auto without_time = [](std::string mpd) {
     const size_t at = mpd.find("publishTime=\"");
@@ -257,24 +256,24 @@ TEST(Playback, LeversTakeEffectAtOnceAndShowInMetrics) {
   EXPECT_NE(b.body.find("id=\"270p\""), std::string::npos);
   EXPECT_EQ(MpdSchemaErrors(a.body), "");
   EXPECT_EQ(metric("onair_playback_answers_total{kind=\"generic\",format=\"dash\"}"), 2);
-  ASSERT_EQ(Admin(pb, "PATCH", "/v1/admin/levers", R"({"personalisation": true})").status, 200);
+  ASSERT_EQ(Admin(pb, "PATCH", "/admin/levers", R"({"personalisation": true})").status, 200);
 
   // An edge drained from steering by the operator.
-  ASSERT_EQ(Admin(pb, "PATCH", "/v1/admin/levers", R"({"drained_edges": ["e-eu"]})").status, 200);
+  ASSERT_EQ(Admin(pb, "PATCH", "/admin/levers", R"({"drained_edges": ["e-eu"]})").status, 200);
   EXPECT_EQ(metric("onair_playback_lever_edge_drained{edge=\"e-eu\"}"), 1);
   EXPECT_EQ(Locations(Play(pb, kTv).body), std::vector<std::string>{"e-us"});
   EXPECT_EQ(SteeringOrder(pb, "eu"), std::vector<std::string>{"e-us"});
-  net::Response levers = Admin(pb, "GET", "/v1/admin/levers");
+  net::Response levers = Admin(pb, "GET", "/admin/levers");
   EXPECT_EQ(nlohmann::json::parse(levers.body)["drained_edges"], nlohmann::json::array({"e-eu"}));
 
   // Edges registered and removed through the API.
-  ASSERT_EQ(Admin(pb, "PUT", "/v1/admin/edges/e-more",
+  ASSERT_EQ(Admin(pb, "PUT", "/admin/edges/e-more",
                   R"({"base_url": ")" + s.us->url() + R"(", "region": "eu"})")
                 .status,
             200);
   EXPECT_GE(MsUntil([&] { return Locations(Play(pb, kTv).body).front() == "e-more"; }, seconds(5)),
             0);
-  ASSERT_EQ(Admin(pb, "DELETE", "/v1/admin/edges/e-more").status, 200);
+  ASSERT_EQ(Admin(pb, "DELETE", "/admin/edges/e-more").status, 200);
   EXPECT_EQ(Locations(Play(pb, kTv).body), std::vector<std::string>{"e-us"});
   // An edge that announces itself takes viewers without anyone touching the service.
   EdgeProcess announced(
@@ -284,12 +283,12 @@ TEST(Playback, LeversTakeEffectAtOnceAndShowInMetrics) {
   EXPECT_GE(MsUntil([&] { return Locations(Play(pb, kTv).body).front() == "e-auto"; }, seconds(10)),
             0)
       << announced.log();
-  EXPECT_NE(Admin(pb, "GET", "/v1/admin/edges").body.find(announced.url()), std::string::npos);
+  EXPECT_NE(Admin(pb, "GET", "/admin/edges").body.find(announced.url()), std::string::npos);
 
   // The admin API wants its token; a bad lever is refused and changes nothing.
-  EXPECT_EQ(Admin(pb, "PATCH", "/v1/admin/levers", R"({"personalisation": false})", "wrong").status,
+  EXPECT_EQ(Admin(pb, "PATCH", "/admin/levers", R"({"personalisation": false})", "wrong").status,
             401);
-  net::Response bad = Admin(pb, "PATCH", "/v1/admin/levers", R"({"quality": {"max_height": 1}})");
+  net::Response bad = Admin(pb, "PATCH", "/admin/levers", R"({"quality": {"max_height": 1}})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("max_height"), std::string::npos);
   EXPECT_EQ(metric("onair_playback_lever_personalisation"), 1);
@@ -342,7 +341,7 @@ TEST(Playback, BadInputGetsAClearError) {
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(MpdSchemaErrors(ok.body), "");
   EXPECT_GE(Metric(Get(pb, "/metrics").body,
-                   "onair_playback_requests_total{priority=\"live_start\",answer=\"400\"}"),
+                   "onair_playback_http_requests_total{route=\"play\",code=\"4xx\"}"),
             6);
 }
 

@@ -168,7 +168,7 @@ TEST(Player, BitrateCapAtTwentySecondsIsMetWithinTwoSegments) {
   std::this_thread::sleep_for(seconds(20));
   const int64_t lever_segment = CurrentSegment(sys.ast());
   const net::Response r =
-      Request(sys.playback().url(), "PATCH", "/v1/admin/levers", {{"Authorization", "Bearer at"}},
+      Request(sys.playback().url(), "PATCH", "/admin/levers", {{"Authorization", "Bearer at"}},
               R"({"quality": {"max_bitrate": 300000}})");
   ASSERT_EQ(r.status, 200) << r.body;
   ASSERT_EQ(player->Wait(60), 0) << sys.PlayLog();

@@ -1,0 +1,247 @@
+// A session's fetcher of one track (video or audio), on its own thread: the segment after the
+// last, when it can exist and the playhead is near enough; the rendition the ABR picks; the
+// best edge, failing over when one fails; every chunk into the track's buffer as it arrives;
+// every segment decoded (docs/player.md, "Fetching").
+#include <algorithm>
+
+#include "core/log.h"
+#include "media/segment_decoder.h"
+#include "net/url.h"
+#include "player/backoff.h"
+#include "player/cmcd.h"
+#include "player/segment_fetch.h"
+#include "player/session.h"
+
+namespace onair::player {
+
+using std::chrono::milliseconds;
+
+int64_t Player::Impl::SegmentStart(const AdaptationSet& set, int64_t number) const {
+  return (number - set.segments.start_number) * segment_us;
+}
+
+int64_t Player::Impl::SegmentAt(const AdaptationSet& set, int64_t media_us) const {
+  const int64_t k =
+      media_us >= 0 ? media_us / segment_us : (media_us - segment_us + 1) / segment_us;
+  return k + set.segments.start_number;
+}
+
+void Player::Impl::TakeChunk(const Chunk& c, int64_t transfer_us, const TrackInfo& track,
+                             const AdaptationSet& set, bool is_video, UtcMicros asked) {
+  const double pto_us = static_cast<double>(set.segments.presentation_time_offset) * 1e6 /
+                        static_cast<double>(set.segments.timescale);
+  const UtcMicros arrived = Now();
+  const auto start =
+      static_cast<int64_t>(static_cast<double>(c.decode_time) * 1e6 / track.timescale - pto_us);
+  const int64_t end = start + c.duration * 1'000'000 / track.timescale;
+  std::lock_guard<std::mutex> lock(mu);
+  throughput.Add(static_cast<int64_t>(c.bytes.size()), transfer_us);
+  TrackBuffer& buffer = is_video ? video_buffer : audio_buffer;
+  const bool fresh = buffer.ContiguousEnd(start) < end;
+  buffer.Add(start, end);
+  const std::optional<UtcMicros> captured =
+      cfg.capture_from_ast ? std::optional<UtcMicros>(zero + start) : c.captured;
+  if (is_video && captured) {
+    capture_of_chunk[start] = *captured;
+    // Glass to glass at arrival, for chunks still being captured when asked for (the live
+    // ones; a chunk already there measures only how late the player asked).
+    if (fresh && *captured + (end - start) > asked) {
+      arrival_samples.push_back(static_cast<double>(arrived - *captured) / 1e6);
+    }
+  }
+}
+
+void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t first_number) {
+  std::map<std::string, std::unique_ptr<net::HttpConnection>> conns;
+  std::map<std::string, std::pair<std::string, TrackInfo>> inits;  // by rendition
+  Backoff backoff(100, 4'000, cfg.seed + (is_video ? 1 : 2));
+  const double ato_us = set.segments.availability_time_offset * 1e6;
+  const bool chunked = !set.segments.availability_time_complete;
+  int64_t number = first_number;
+  int failures_in_a_row = 0;
+  std::string last_edge;
+  std::pair<int64_t, UtcMicros> first_asked = {-1, 0};  // segment number, when
+  while (!stop.load()) {
+    int64_t position;
+    Playout::State state;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      position = playout->position_us();
+      state = playout->state();
+    }
+    // Behind the playhead (after a long stall): on to the segment being played.
+    if (state == Playout::State::kPlaying && SegmentStart(set, number) + segment_us <= position) {
+      number = SegmentAt(set, position);
+      continue;
+    }
+    // Not too far ahead of the playhead (a catch-up viewer), not before it exists: a chunked
+    // segment is asked for as it starts (the origin holds the request and streams its first
+    // chunk the moment it lands), a whole one when it is complete.
+    const int64_t start = SegmentStart(set, number);
+    if (start - position > target_latency_us + 2 * segment_us &&
+        state != Playout::State::kWaiting) {
+      if (!SleepMs(50)) break;
+      continue;
+    }
+    const UtcMicros ready =
+        zero + start + (chunked ? 0 : segment_us - static_cast<int64_t>(ato_us));
+    if (!SleepUntil(ready)) break;
+
+    // The rendition: chosen at each segment boundary, video only.
+    const Representation* rep = &set.representations.back();
+    if (is_video) {
+      std::lock_guard<std::mutex> lock(mu);
+      AbrInput in;
+      in.buffer_s = static_cast<double>(video_buffer.ContiguousEnd(position) - position) / 1e6;
+      in.throughput_bps = throughput.bits_per_second();
+      in.target_buffer_s =
+          std::max(0.5, static_cast<double>(target_latency_us - segment_us / 2) / 1e6);
+      in.cap.max_bitrate =
+          std::min(device_cap.max_bitrate ? device_cap.max_bitrate : INT64_MAX,
+                   steering_cap.max_bitrate ? steering_cap.max_bitrate : INT64_MAX);
+      if (in.cap.max_bitrate == INT64_MAX) in.cap.max_bitrate = 0;
+      in.cap.max_height = steering_cap.max_height;
+      const int rung = abr->Choose(in);
+      rep = &set.representations[static_cast<size_t>(rung)];
+      rung_of_segment[number] = rung;
+    }
+
+    const BaseUrl edge = edges->Best(Now());
+    if (!last_edge.empty() && edge.url != last_edge) {
+      contract::QoeEvent e = NewEvent(contract::QoeType::kEdge);
+      e.from = last_edge;
+      e.to = EdgeName(edge);
+      events.Add(std::move(e));
+    }
+    auto& init = inits[rep->id];
+    auto where_init =
+        net::SplitUrl(edge.url + *ExpandTemplate(set.segments.initialization, *rep, number));
+    auto media_path = ExpandTemplate(set.segments.media, *rep, number);
+    if (!where_init.ok() || !media_path.ok()) {
+      Error("bad_manifest", "cannot make a URL for " + rep->id);
+      break;
+    }
+    auto& conn = conns[where_init->server.host + ":" + where_init->server.port];
+    if (!conn) conn = std::make_unique<net::HttpConnection>(where_init->server);
+
+    SegmentFetch f;
+    const milliseconds idle(segment_us / 1000 + 1000);
+    if (init.first.empty()) {
+      auto bytes = FetchWhole(*conn, where_init->target, idle + milliseconds(1000));
+      StatusOr<TrackInfo> info =
+          bytes.ok() ? ReadInit(*bytes) : StatusOr<TrackInfo>(bytes.status());
+      if (info.ok()) {
+        init = {std::move(*bytes), *info};
+      } else {
+        f.error_kind = "init";
+        f.detail = info.status().message();
+      }
+    }
+    if (!init.first.empty()) {
+      Cmcd cmcd;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        cmcd.bitrate_kbps = rep->bandwidth / 1000;
+        cmcd.duration_ms = segment_us / 1000;
+        cmcd.object_type = is_video ? 'v' : 'a';
+        cmcd.top_bitrate_kbps = set.representations.back().bandwidth / 1000;
+        const TrackBuffer& b = is_video ? video_buffer : audio_buffer;
+        cmcd.buffer_ms = (b.ContiguousEnd(position) - position) / 1000;
+        cmcd.throughput_kbps = static_cast<int64_t>(throughput.bits_per_second() / 1000);
+        cmcd.startup = playout->state() == Playout::State::kWaiting;
+        cmcd.buffer_starvation = starved && is_video;
+        if (is_video) starved = false;
+        cmcd.playback_rate = playout->rate();
+      }
+      cmcd.content_id = cfg.event;
+      cmcd.session_id = cfg.session_id;
+      if (auto next = ExpandTemplate(set.segments.media, *rep, number + 1); next.ok()) {
+        cmcd.next_object = *next;
+      }
+      const std::string target =  // the same server as the init segment's
+          net::SplitUrl(edge.url + *media_path)->target + "?" + CmcdQuery(cmcd);
+      if (first_asked.first != number) first_asked = {number, Now()};
+      const TrackInfo& track = init.second;
+      const UtcMicros asked = first_asked.second;
+      f = FetchSegment(
+          *conn, target, track, idle, segment_us / 1000,
+          [&](const Chunk& c, int64_t transfer_us) {
+            TakeChunk(c, transfer_us, track, set, is_video, asked);
+            return !stop.load();
+          },
+          clock);
+    }
+    if (stop.load()) return;
+    last_edge = edge.url;
+    switch (f.kind) {
+      case SegmentFetch::kDone: {
+        failures_in_a_row = 0;
+        backoff.Reset();
+        bool decodable = true;
+        std::string why;
+        if (cfg.decode) {
+          auto report = media::DecodeSegment(init.first, f.bytes);
+          decodable = report.ok();
+          if (!decodable) why = report.status().message();
+        }
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          ++stats.segments;
+          ++stats.edges[EdgeName(edge)];
+          current_edge = EdgeName(edge);
+          if (is_video) {
+            ++stats.renditions[rep->id];
+            stats.video_log.emplace_back(number, rep->id);
+            if (stats.video_log.size() > 1000) stats.video_log.erase(stats.video_log.begin());
+          }
+          if (cfg.decode) ++(decodable ? stats.decoded : stats.undecodable);
+        }
+        if (!decodable) {
+          Error("undecodable", rep->id + "/" + std::to_string(number) + ": " + why);
+        }
+        ++number;
+        break;
+      }
+      case SegmentFetch::kNotYet:
+        // Still not there well after it should be whole (a producer that skipped it, a
+        // server that never says 410): a hole, as a 410 would be.
+        if (Now() > zero + start + 3 * segment_us) {
+          Error("missing", rep->id + "/" + std::to_string(number));
+          ++number;
+          break;
+        }
+        if (!SleepMs(std::max<int64_t>(20, *f.retry_ms))) return;
+        break;
+      case SegmentFetch::kGone:
+        Error("gone", rep->id + "/" + std::to_string(number));
+        ++number;
+        break;
+      case SegmentFetch::kFailed: {
+        Error(f.error_kind, EdgeName(edge) + ": " + f.detail);
+        conn->Close();
+        // A response cut short after a good start is most often the origin's (a pipeline
+        // lost mid-segment: the origin cuts its readers and serves the other candidate
+        // next): the same edge is asked once more before it is left.
+        if (f.error_kind == "truncated" && failures_in_a_row == 0) {
+          ++failures_in_a_row;
+          break;
+        }
+        edges->Failed(edge.url, Now());
+        const BaseUrl next = edges->Best(Now());
+        if (next.url != edge.url) {
+          std::lock_guard<std::mutex> lock(mu);
+          ++stats.failovers;
+        }
+        // The first failure moves on to the next edge at once; when they keep failing,
+        // wait as the server said, else back off with jitter.
+        if (++failures_in_a_row >= static_cast<int>(edges->size()) || f.retry_ms) {
+          const int64_t ms = f.retry_ms ? *f.retry_ms : backoff.NextMs();
+          if (!SleepMs(ms)) return;
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace onair::player
