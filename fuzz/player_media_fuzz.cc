@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_check.h"
-#include "player/fmp4.h"
+#include "media/fmp4.h"
 #include "player/mpd.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -25,11 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     FUZZ_CHECK(!mpd.status().message().empty());
   }
-  auto init = onair::player::ReadInit(text);
+  auto init = onair::media::ReadInit(text);
   FUZZ_CHECK(!init.ok() || init->timescale > 0);
   // The same bytes as a media segment, cut into pieces of sizes taken from the bytes.
-  onair::player::ChunkReader reader({90000, 3000});
-  std::vector<onair::player::Chunk> chunks;
+  onair::media::ChunkReader reader({90000, 3000});
+  std::vector<onair::media::Chunk> chunks;
   size_t at = 0, fed = 0;
   while (at < size) {
     const size_t piece = 1 + data[at] % 97;

@@ -1,5 +1,6 @@
-// The origin's own look at what a pipeline uploaded, before it can be served: an ISO BMFF
-// walk that never reads past the bytes it was given (the bytes come from the network).
+// The origin's own look at what a pipeline uploaded, before it can be served, with the fMP4
+// reader the player uses (media/fmp4.h): it never reads past the bytes it was given (the
+// bytes come from the network).
 #pragma once
 
 #include <cstdint>
@@ -18,9 +19,10 @@ struct InitInfo {
 InitInfo CheckInit(const std::string& bytes);
 
 // A media segment: only styp/sidx/prft/emsg/free/skip/moof/mdat at the top, at least one
-// moof+mdat, a tfdt in every traf. With the track timescale known, the first tfdt must be at
-// the segment's boundary (n·D) or within 100 ms after it (the first frame at or after it).
-// Returns the defects found: "corrupt" (structure) or "wrong-time" (another segment's media).
+// moof+mdat, a tfhd and a tfdt in every traf, samples that fit. With the track timescale known, the
+// first tfdt must be at the segment's boundary (n·D) or within 100 ms after it (the first frame at
+// or after it). Returns the defects found: "corrupt" (structure) or "wrong-time" (another segment's
+// media).
 std::vector<std::string> CheckMediaSegment(const std::string& bytes, uint32_t timescale, int64_t n,
                                            int64_t segment_us);
 

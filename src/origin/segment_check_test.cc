@@ -17,7 +17,9 @@ std::string MakeBox(const std::string& type, const std::string& payload) {
 std::string Tfdt(uint32_t t) { return MakeBox("tfdt", std::string(4, '\0') + Be32(t)); }
 
 std::string Fragment(uint32_t tfdt) {
-  return MakeBox("moof", MakeBox("mfhd", std::string(8, '\0')) + MakeBox("traf", Tfdt(tfdt))) +
+  const std::string tfhd = MakeBox("tfhd", std::string(4, '\0') + Be32(1));
+  return MakeBox("moof",
+                 MakeBox("mfhd", std::string(8, '\0')) + MakeBox("traf", tfhd + Tfdt(tfdt))) +
          MakeBox("mdat", "xxxx");
 }
 

@@ -12,10 +12,10 @@
 #include "media/encoder.h"
 #include "media/feed_source.h"
 #include "media/manifest.h"
-#include "media/scaler.h"
 #include "pipeline/blocking_queue.h"
 #include "pipeline/inspector.h"
 #include "pipeline/track_packager.h"
+#include "pipeline/track_worker.h"
 
 namespace onair::pipeline {
 
@@ -29,13 +29,6 @@ struct SourceItem {
   int64_t media_us = 0;
 };
 
-struct Slot {
-  media::Frame frame;
-  int64_t index = 0;
-  bool no_input = false;
-  bool eos = false;
-};
-
 struct AnalysisItem {
   media::Frame frame;
   bool is_video = true;
@@ -47,78 +40,6 @@ struct AnalysisItem {
 std::chrono::steady_clock::time_point SteadyIn(int64_t micros) {
   return std::chrono::steady_clock::now() + std::chrono::microseconds(std::max<int64_t>(0, micros));
 }
-
-// One encoder and its packager, on a thread of its own: a rung of the ladder or the audio.
-class TrackWorker {
- public:
-  TrackWorker(std::string name, std::unique_ptr<media::Encoder> encoder, FrameGrid grid,
-              int64_t segment_us, std::optional<std::pair<int, int>> scale_to)
-      : name_(std::move(name)), encoder_(std::move(encoder)), grid_(grid), segment_us_(segment_us) {
-    if (scale_to) scaler_ = std::make_unique<media::Scaler>(scale_to->first, scale_to->second);
-  }
-
-  void SetPackager(std::unique_ptr<TrackPackager> p) { packager_ = std::move(p); }
-  TrackPackager* packager() { return packager_.get(); }
-  media::Encoder* encoder() { return encoder_.get(); }
-  void SetChild(TrackWorker* child) { child_ = child; }
-  BlockingQueue<Slot>& queue() { return queue_; }
-
-  void Start() {
-    packager_->Start();
-    thread_ = std::thread([this] { Loop(); });
-  }
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void Loop() {
-    std::vector<media::Packet> packets;
-    while (auto slot = queue_.Pop()) {
-      if (slot->eos) break;
-      media::Frame input = slot->frame;
-      if (scaler_) {
-        auto scaled = scaler_->Scale(slot->frame);
-        if (!scaled.ok()) {
-          Logger("pipeline")->error("{}: {}", name_, scaled.status().ToString());
-          continue;
-        }
-        input = *scaled;
-      }
-      if (child_) child_->queue().Push(Slot{input, slot->index, slot->no_input});
-      media::Frame own(input);
-      own.set_pts(grid_.Ticks(slot->index, encoder_->timescale()));
-      packager_->NoteInput(slot->index, slot->no_input);
-      const bool segment_start =
-          slot->index ==
-          grid_.FirstIndexOfSegment(grid_.SegmentOf(slot->index, segment_us_), segment_us_);
-      Status s = encoder_->Send(own, segment_start);
-      if (!s.ok()) Logger("pipeline")->error("{}: {}", name_, s.ToString());
-      Drain(&packets);
-    }
-    encoder_->SendEndOfStream();
-    Drain(&packets);
-    packager_->Finish();
-    if (child_) child_->queue().Push(Slot{.eos = true});
-  }
-
-  void Drain(std::vector<media::Packet>* packets) {
-    Status s = encoder_->Receive(packets);
-    if (!s.ok()) Logger("pipeline")->error("{}: {}", name_, s.ToString());
-    for (const media::Packet& p : *packets) packager_->OnPacket(p);
-    packets->clear();
-  }
-
-  std::string name_;
-  std::unique_ptr<media::Encoder> encoder_;
-  FrameGrid grid_;
-  int64_t segment_us_;
-  std::unique_ptr<media::Scaler> scaler_;
-  std::unique_ptr<TrackPackager> packager_;
-  TrackWorker* child_ = nullptr;
-  BlockingQueue<Slot> queue_{256};
-  std::thread thread_;
-};
 
 }  // namespace
 

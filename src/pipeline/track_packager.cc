@@ -29,7 +29,7 @@ void TrackPackager::NoteInput(int64_t index, bool no_input) {
   no_input_[index] = no_input;
 }
 
-void TrackPackager::OnPacket(const media::Packet& packet) {
+Status TrackPackager::Process(const media::Packet& packet) {
   const int64_t ts = info_.timescale;
   const int64_t index = grid_.IndexOfTicks(packet.pts(), ts);
   const int64_t segment = grid_.SegmentOf(index, event_.segment_us);
@@ -41,7 +41,7 @@ void TrackPackager::OnPacket(const media::Packet& packet) {
     no_input_.erase(no_input_.begin(), no_input_.upper_bound(index));
   }
   // Packets outside the published range: encoder priming, or past the requested end.
-  if (segment < first_segment_ || segment >= end_segment_) return;
+  if (segment < first_segment_ || segment >= end_segment_) return Status::Ok();
   if (open_ && segment != segment_) CloseSegment();
   if (!open_) {
     open_ = true;
@@ -65,11 +65,12 @@ void TrackPackager::OnPacket(const media::Packet& packet) {
   Status s = writer_->Write(timed);
   if (!s.ok()) {
     Logger("package")->error("{}: {}", info_.id, s.ToString());
-    return;
+    return s;
   }
   last_index_ = index;
   ++frames_;
   if (no_input) ++no_input_frames_;
+  return Status::Ok();
 }
 
 void TrackPackager::FlushChunk() {
@@ -124,8 +125,9 @@ void TrackPackager::CloseSegment() {
   for (SegmentSink* s : sinks_) s->OnSegmentEnd(meta);
 }
 
-void TrackPackager::Finish() {
+Status TrackPackager::Flush() {
   if (open_) CloseSegment();
+  return Status::Ok();
 }
 
 }  // namespace onair::pipeline

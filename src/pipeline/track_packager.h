@@ -1,6 +1,8 @@
-// Cuts one track's encoded packets into epoch-locked segments and low-latency chunks,
-// checks each segment (duration, missing frames, tfdt continuity, IDR start, no input,
-// content) and hands chunks and finished segments to the sinks.
+// The last stage of a track (pipeline/stage.h): cuts its encoded packets into epoch-locked
+// segments (segment n holds the grid slots of media time [n·D, (n+1)·D), its tfdt n·D) and
+// low-latency chunks, checks each segment (duration, missing frames, tfdt continuity, IDR
+// start, no input, content) and hands chunks and finished segments to the sinks. Tested
+// alone, fed by a real encoder (track_packager_test.cc).
 #pragma once
 
 #include <map>
@@ -14,6 +16,7 @@
 #include "media/manifest.h"
 #include "pipeline/inspector.h"
 #include "pipeline/sink.h"
+#include "pipeline/stage.h"
 
 namespace onair::pipeline {
 
@@ -26,7 +29,7 @@ struct TrackCounters {
   std::atomic<int64_t> max_delay_us{0};
 };
 
-class TrackPackager {
+class TrackPackager final : public PacketStage {
  public:
   // Publishes segments numbered [first_segment, end_segment).
   TrackPackager(media::TrackInfo info, std::unique_ptr<media::CmafWriter> writer, FrameGrid grid,
@@ -36,8 +39,10 @@ class TrackPackager {
   void Start();  // hands the init segment to the sinks
   // Remembers whether grid slot `index` was fed by the source or by the slate.
   void NoteInput(int64_t index, bool no_input);
-  void OnPacket(const media::Packet& packet);
-  void Finish();  // closes the open segment
+  // A packet: into the open segment (a new one at a segment boundary).
+  Status Process(const media::Packet& packet) override;
+  // Closes the open segment.
+  Status Flush() override;
   const TrackCounters& counters() const { return counters_; }
 
  private:

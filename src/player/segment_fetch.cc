@@ -27,13 +27,13 @@ StatusOr<std::string> FetchWhole(net::HttpConnection& conn, const std::string& t
 }
 
 SegmentFetch FetchSegment(net::HttpConnection& conn, const std::string& target,
-                          const TrackInfo& track, std::chrono::milliseconds idle,
+                          const media::TrackTiming& track, std::chrono::milliseconds idle,
                           int64_t max_wait_ms, const OnChunk& on_chunk, Clock* clock) {
   SegmentFetch f;
   int status = 0;
   net::Headers head;
-  ChunkReader reader(track);
-  std::vector<Chunk> chunks;
+  media::ChunkReader reader(track);
+  std::vector<media::Chunk> chunks;
   Status parse = Status::Ok();
   MonoTime chunk_began = clock->Monotonic();
   net::StreamHandler h;
@@ -50,7 +50,7 @@ SegmentFetch FetchSegment(net::HttpConnection& conn, const std::string& target,
     parse = reader.Push(b, &chunks);
     if (!parse.ok()) return false;
     bool go_on = true;
-    for (const Chunk& c : chunks) {
+    for (const media::Chunk& c : chunks) {
       const int64_t transfer_us =
           std::chrono::duration_cast<std::chrono::microseconds>(now - chunk_began).count();
       go_on = on_chunk(c, transfer_us) && go_on;

@@ -12,8 +12,8 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "media/fmp4.h"
 #include "net/http_client.h"
-#include "player/fmp4.h"
 
 namespace onair::player {
 
@@ -27,13 +27,13 @@ struct SegmentFetch {
 
 // Called for each chunk as it completes; `transfer_us`: from its first byte to its last.
 // Returning false stops the transfer.
-using OnChunk = std::function<bool(const Chunk& chunk, int64_t transfer_us)>;
+using OnChunk = std::function<bool(const media::Chunk& chunk, int64_t transfer_us)>;
 
 // GETs `target` on `conn`; `idle` bounds every wait for bytes (a stalled server fails the
 // fetch). A 404 is "not yet" for as long as the server's X-Onair-Max-Age-Ms says (200 ms when
 // it says nothing, at most `max_wait_ms`); a 410 is gone; anything else a failure.
 SegmentFetch FetchSegment(net::HttpConnection& conn, const std::string& target,
-                          const TrackInfo& track, std::chrono::milliseconds idle,
+                          const media::TrackTiming& track, std::chrono::milliseconds idle,
                           int64_t max_wait_ms, const OnChunk& on_chunk, Clock* clock);
 
 // A whole small object (an init segment, at most 8 MiB): its bytes on a 200.

@@ -70,7 +70,7 @@ struct Server {
     net::HttpConnection conn(*net::ParseUrl(service.url()));
     return FetchSegment(
         conn, path, track, milliseconds(2000), 2000,
-        [chunks](const Chunk&, int64_t transfer_us) {
+        [chunks](const media::Chunk&, int64_t transfer_us) {
           EXPECT_GE(transfer_us, 0);
           ++*chunks;
           return true;
@@ -78,7 +78,7 @@ struct Server {
         &SystemClock::Instance());
   }
   const std::string segment = Corpus("player_media/seg-aac.m4s");
-  const TrackInfo track = *ReadInit(Corpus("init_codec/aac.mp4"));
+  const media::TrackTiming track = *media::ReadInit(Corpus("init_codec/aac.mp4"));
   service::Service service;
 };
 

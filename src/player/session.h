@@ -14,10 +14,10 @@
 
 #include "contract/qoe.h"
 #include "core/clock.h"
+#include "media/fmp4.h"
 #include "net/http_client.h"
 #include "player/abr.h"
 #include "player/edges.h"
-#include "player/fmp4.h"
 #include "player/mpd.h"
 #include "player/player.h"
 #include "player/playout.h"
@@ -88,7 +88,7 @@ struct Player::Impl {
   int64_t SegmentAt(const AdaptationSet& set, int64_t media_us) const;
   void FetchTrack(const AdaptationSet& set, bool is_video, int64_t first_number);
   // A chunk that arrived: into its track's buffer, with its capture time and throughput.
-  void TakeChunk(const Chunk& c, int64_t transfer_us, const TrackInfo& track,
+  void TakeChunk(const media::Chunk& c, int64_t transfer_us, const media::TrackTiming& track,
                  const AdaptationSet& set, bool is_video, UtcMicros asked);
 
   // ----- steering and QoE events (control.cc) -----

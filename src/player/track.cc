@@ -26,8 +26,9 @@ int64_t Player::Impl::SegmentAt(const AdaptationSet& set, int64_t media_us) cons
   return k + set.segments.start_number;
 }
 
-void Player::Impl::TakeChunk(const Chunk& c, int64_t transfer_us, const TrackInfo& track,
-                             const AdaptationSet& set, bool is_video, UtcMicros asked) {
+void Player::Impl::TakeChunk(const media::Chunk& c, int64_t transfer_us,
+                             const media::TrackTiming& track, const AdaptationSet& set,
+                             bool is_video, UtcMicros asked) {
   const double pto_us = static_cast<double>(set.segments.presentation_time_offset) * 1e6 /
                         static_cast<double>(set.segments.timescale);
   const UtcMicros arrived = Now();
@@ -53,7 +54,7 @@ void Player::Impl::TakeChunk(const Chunk& c, int64_t transfer_us, const TrackInf
 
 void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t first_number) {
   std::map<std::string, std::unique_ptr<net::HttpConnection>> conns;
-  std::map<std::string, std::pair<std::string, TrackInfo>> inits;  // by rendition
+  std::map<std::string, std::pair<std::string, media::TrackTiming>> inits;  // by rendition
   Backoff backoff(100, 4'000, cfg.seed + (is_video ? 1 : 2));
   const double ato_us = set.segments.availability_time_offset * 1e6;
   const bool chunked = !set.segments.availability_time_complete;
@@ -128,8 +129,8 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
     const milliseconds idle(segment_us / 1000 + 1000);
     if (init.first.empty()) {
       auto bytes = FetchWhole(*conn, where_init->target, idle + milliseconds(1000));
-      StatusOr<TrackInfo> info =
-          bytes.ok() ? ReadInit(*bytes) : StatusOr<TrackInfo>(bytes.status());
+      StatusOr<media::TrackTiming> info =
+          bytes.ok() ? media::ReadInit(*bytes) : StatusOr<media::TrackTiming>(bytes.status());
       if (info.ok()) {
         init = {std::move(*bytes), *info};
       } else {
@@ -161,11 +162,11 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
       const std::string target =  // the same server as the init segment's
           net::SplitUrl(edge.url + *media_path)->target + "?" + CmcdQuery(cmcd);
       if (first_asked.first != number) first_asked = {number, Now()};
-      const TrackInfo& track = init.second;
+      const media::TrackTiming& track = init.second;
       const UtcMicros asked = first_asked.second;
       f = FetchSegment(
           *conn, target, track, idle, segment_us / 1000,
-          [&](const Chunk& c, int64_t transfer_us) {
+          [&](const media::Chunk& c, int64_t transfer_us) {
             TakeChunk(c, transfer_us, track, set, is_video, asked);
             return !stop.load();
           },

@@ -1,22 +1,22 @@
-#include "player/fmp4.h"
+#include "media/fmp4.h"
 
 #include "core/epoch.h"
 #include "media/bmff.h"
 
-namespace onair::player {
+namespace onair::media {
 namespace {
 
-using media::bmff::Box;
-using media::bmff::Children;
-using media::bmff::Find;
-using media::bmff::Path;
-using media::bmff::ReadBE;
+using bmff::Box;
+using bmff::Children;
+using bmff::Find;
+using bmff::Path;
+using bmff::ReadBE;
 
 constexpr uint64_t kMaxBox = 64u << 20;  // a chunk of a live ladder is far smaller
 
 // Durations of the samples of one traf, and their count.
-Status TrafSamples(const std::string& b, const Box& traf, const TrackInfo& track, int64_t* duration,
-                   int* samples) {
+Status TrafSamples(const std::string& b, const Box& traf, const TrackTiming& track,
+                   int64_t* duration, int* samples) {
   std::vector<Box> boxes;
   if (!Children(b, traf.payload, traf.end, &boxes)) return DataLoss("a traf box does not fit");
   const Box* tfhd = Find(boxes, "tfhd");
@@ -66,16 +66,16 @@ UtcMicros NtpToUtc(uint64_t ntp) {
   return seconds * 1'000'000 + fraction;
 }
 
-StatusOr<TrackInfo> ReadInit(const std::string& init) {
+StatusOr<TrackTiming> ReadInit(const std::string& init) {
   std::vector<Box> top;
   if (!Children(init, 0, init.size(), &top)) return DataLoss("init: a box does not fit");
   const Box* moov = Find(top, "moov");
   if (!moov) return DataLoss("init: no moov");
   auto mdhd = Path(init, *moov, {"trak", "mdia", "mdhd"});
   if (!mdhd) return DataLoss("init: no media header");
-  auto timescale = media::bmff::MdhdTimescale(init, *mdhd);
+  auto timescale = bmff::MdhdTimescale(init, *mdhd);
   if (!timescale) return DataLoss("init: a bad media header");
-  TrackInfo info;
+  TrackTiming info;
   info.timescale = *timescale;
   if (auto trex = Path(init, *moov, {"mvex", "trex"}); trex && trex->payload_size() >= 16) {
     info.default_sample_duration = static_cast<uint32_t>(ReadBE(init, trex->payload + 12, 4));
@@ -127,7 +127,7 @@ Status ChunkReader::Complete(std::vector<Chunk>* out) {
   auto traf = Path(c.bytes, *moof, {"traf"});
   if (!traf) return DataLoss("a moof without a traf");
   auto tfdt = Path(c.bytes, *traf, {"tfdt"});
-  std::optional<uint64_t> t = tfdt ? media::bmff::TfdtTime(c.bytes, *tfdt) : std::nullopt;
+  std::optional<uint64_t> t = tfdt ? bmff::TfdtTime(c.bytes, *tfdt) : std::nullopt;
   if (!t || *t > (uint64_t{1} << 62)) return DataLoss("a traf without a good tfdt");
   c.decode_time = static_cast<int64_t>(*t);
   ONAIR_RETURN_IF_ERROR(TrafSamples(c.bytes, *traf, track_, &c.duration, &c.samples));
@@ -151,4 +151,4 @@ Status ChunkReader::Complete(std::vector<Chunk>* out) {
   return Status::Ok();
 }
 
-}  // namespace onair::player
+}  // namespace onair::media

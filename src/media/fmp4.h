@@ -1,5 +1,6 @@
-// CMAF bytes as a low-latency player receives them: an init segment, then a media segment
-// that arrives in pieces while it is being made. The reader hands out each chunk (the boxes
+// The one fMP4 (CMAF) reader of onair, for the origin's checks of what a pipeline uploaded and
+// for the player: an init segment's track timing, and a media segment that arrives in pieces
+// while it is being made. The reader hands out each chunk (the boxes
 // up to and including a moof and its mdat) the moment its last byte is in, with its media
 // time and, from its prft box, the UTC at which its first sample was captured. Bytes from the
 // network: every size is checked, nothing is read past what arrived.
@@ -14,15 +15,15 @@
 #include "core/clock.h"
 #include "core/status.h"
 
-namespace onair::player {
+namespace onair::media {
 
-struct TrackInfo {
+struct TrackTiming {
   uint32_t timescale = 0;
   uint32_t default_sample_duration = 0;  // trex; 0 if not given
 };
 
 // The first track of an init segment (ftyp, moov).
-StatusOr<TrackInfo> ReadInit(const std::string& init);
+StatusOr<TrackTiming> ReadInit(const std::string& init);
 
 struct Chunk {
   std::string bytes;
@@ -34,7 +35,7 @@ struct Chunk {
 
 class ChunkReader {
  public:
-  explicit ChunkReader(TrackInfo track) : track_(track) {}
+  explicit ChunkReader(TrackTiming track) : track_(track) {}
 
   // Takes the next bytes of the segment; the chunks they complete are appended to *out.
   // DataLoss on bytes that are not a CMAF media segment.
@@ -45,7 +46,7 @@ class ChunkReader {
  private:
   Status Complete(std::vector<Chunk>* out);
 
-  TrackInfo track_;
+  TrackTiming track_;
   std::string pending_;  // bytes not yet part of a chunk handed out
   size_t consumed_ = 0;  // of pending_, in whole boxes of the chunk being built
   bool have_moof_ = false;
@@ -54,4 +55,4 @@ class ChunkReader {
 // The 64-bit NTP timestamp of a prft box as UTC microseconds.
 UtcMicros NtpToUtc(uint64_t ntp);
 
-}  // namespace onair::player
+}  // namespace onair::media

@@ -1,8 +1,8 @@
-#include "player/fmp4.h"
+#include "media/fmp4.h"
 
 #include <gtest/gtest.h>
 
-namespace onair::player {
+namespace onair::media {
 namespace {
 
 std::string Be(uint64_t v, int n) {
@@ -49,7 +49,7 @@ TEST(ReadInit, TimescaleAndDefaultDuration) {
 }
 
 TEST(ChunkReader, HandsOutEachChunkWhenItsLastByteArrives) {
-  const TrackInfo track = *ReadInit(Init());
+  const TrackTiming track = *ReadInit(Init());
   // Capture at 1.7e9 s + 0.5 s for media time 900000 (10 s).
   const uint64_t ntp = ((1'700'000'000ull + kNtpUnix) << 32) | 0x80000000u;
   const std::string segment = Box("styp", "cmfc") + MakeChunk(900000, 15, false, ntp, 900000) +
@@ -92,7 +92,7 @@ TEST(ChunkReader, SamplesWithDefaultSizesAndDurations) {
 }
 
 TEST(ChunkReader, RefusesWhatIsNotAMediaSegment) {
-  const TrackInfo track = *ReadInit(Init());
+  const TrackTiming track = *ReadInit(Init());
   std::vector<Chunk> out;
   EXPECT_FALSE(ChunkReader(track).Push(Box("mdat", "xx"), &out).ok());  // mdat first
   EXPECT_FALSE(ChunkReader(track).Push(Box("moov", ""), &out).ok());
@@ -112,4 +112,4 @@ TEST(NtpToUtc, Epochs) {
 }
 
 }  // namespace
-}  // namespace onair::player
+}  // namespace onair::media
