@@ -29,6 +29,13 @@ Status ParseRendition(const json& j, RenditionConfig& r) {
                                                 "tune",    "scale_from"};
     if (!known.count(it.key())) return InvalidArgument("unknown ladder field '" + it.key() + "'");
   }
+  // Whole numbers only: a float (1e30) cast to an integer is undefined (found by the fuzzer).
+  for (const char* k : {"width", "height", "bitrate", "crf"}) {
+    if (j.contains(k) && (!j[k].is_number_integer() || j[k].get<int64_t>() < 0 ||
+                          j[k].get<int64_t>() > (int64_t{1} << 40))) {
+      return InvalidArgument(std::string("ladder entry: ") + k + " must be a whole number");
+    }
+  }
   try {
     r.name = j.at("name").get<std::string>();
     const std::string codec = j.value("codec", "h264");
