@@ -167,49 +167,47 @@ asio::awaitable<bool> Reads::Serve(Exchange& ex, const Found& found, bool live) 
   };
   net::AnyStream& stream = ex.stream();
   const unsigned v = ex.version();
-  if (cand->state() == Candidate::State::kComplete) {
-    if (ex.header(http::field::if_none_match) == cand->etag()) {
-      http::response<http::empty_body> res(http::status::not_modified, v);
-      fill(res);
-      Answered(304, live).Inc();
-      ex.Answered(304);
-      stream.expires_after(ex.send_timeout());
-      auto [ec, n] = co_await http::async_write(stream, res, kTuple);
-      co_return !ec;
-    }
-    std::vector<Candidate::Piece> pieces =
-        cand->in_memory() ? cand->Read(0).pieces : cand->LoadFromDisk();
+  const bool complete = cand->state() == Candidate::State::kComplete;
+  if (complete && ex.header(http::field::if_none_match) == cand->etag()) {
+    http::response<http::empty_body> res(http::status::not_modified, v);
+    fill(res);
+    Answered(304, live).Inc();
+    ex.Answered(304);
+    stream.expires_after(ex.send_timeout());
+    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+    co_return !ec;
+  }
+  std::vector<Candidate::Piece> pieces;
+  if (complete) {
+    pieces = cand->in_memory() ? cand->Read(0).pieces : cand->LoadFromDisk();
     if (pieces.empty() && cand->size() > 0) {
       Answered(503, live).Inc();
       co_return co_await ex.Send(Error(503, "stored segment unreadable"));
     }
-    http::response<http::empty_body> res(http::status::ok, v);
-    fill(res);
-    res.set(http::field::last_modified, HttpDate(cand->completed_at()));
-    res.content_length(static_cast<uint64_t>(cand->size()));
-    Answered(200, live).Inc();
-    ex.Answered(200);
-    http::response_serializer<http::empty_body> sr(res);
-    stream.expires_after(ex.send_timeout());
-    auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
-    if (ec || ex.head()) co_return !ec;
-    std::vector<asio::const_buffer> bufs;
-    for (const auto& p : pieces) bufs.push_back(asio::buffer(*p));
-    read_first_byte_.Observe(std::chrono::duration<double>(clock_->Monotonic() - start).count());
-    auto [ec2, n2] = co_await asio::async_write(stream, bufs, kTuple);
-    read_bytes_.Inc(n2);
-    co_return !ec2;
   }
-  // Being written: stream what is there, then each piece as it lands.
+  // Complete: with its length. Being written: chunked, each piece as it lands.
   http::response<http::empty_body> res(http::status::ok, v);
   fill(res);
-  res.chunked(true);
+  if (complete) {
+    res.set(http::field::last_modified, HttpDate(cand->completed_at()));
+    res.content_length(static_cast<uint64_t>(cand->size()));
+  } else {
+    res.chunked(true);
+  }
   Answered(200, live).Inc();
   ex.Answered(200);
   http::response_serializer<http::empty_body> sr(res);
   stream.expires_after(ex.send_timeout());
   auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
   if (ec || ex.head()) co_return !ec;
+  if (complete) {
+    std::vector<asio::const_buffer> bufs;
+    for (const auto& p : pieces) bufs.push_back(asio::buffer(*p));
+    read_first_byte_.Observe(std::chrono::duration<double>(clock_->Monotonic() - start).count());
+    auto [wec, wn] = co_await asio::async_write(stream, bufs, kTuple);
+    read_bytes_.Inc(wn);
+    co_return !wec;
+  }
   auto waiter = std::make_shared<net::Waiter>(stream.get_executor());
   size_t next = 0;
   bool first = true, waited = false;

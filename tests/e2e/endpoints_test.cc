@@ -77,19 +77,32 @@ std::vector<Call> With(std::vector<Call> a, const std::vector<Call>& b) {
   return a;
 }
 
-TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
-  const std::string dir = TempDir("endpoints");
-  EventFile ev = WriteEvent(dir);
-  OriginProcess origin(dir, ev.path);
-  ASSERT_GT(origin.port(), 0) << origin.log();
-  EdgeProcess edge(dir, {origin.url()}, {"--admin-token", "at"});
-  ASSERT_GT(edge.port(), 0) << edge.log();
-  PlaybackProcess playback(dir, origin.url(), {"e1=" + edge.url()});
-  ASSERT_GT(playback.port(), 0) << playback.log();
-  const std::string seg = Seg("270p", CurrentSegment(ev.ast_us) + 10);
-  const std::string event = ReadFile(ev.path);  // replaced by itself
+// An origin with an event, an edge before it and playback over both, every admin API open
+// with the token "at" (the origin's and playback's are so by default in tests).
+struct Services {
+  explicit Services(const std::string& name)
+      : dir(TempDir(name)),
+        ev(WriteEvent(dir)),
+        origin(dir, ev.path),
+        edge(dir, {origin.url()}, {"--admin-token", "at"}),
+        playback(dir, origin.url(), {"e1=" + edge.url()}) {}
+  bool Up() const { return origin.port() > 0 && edge.port() > 0 && playback.port() > 0; }
+  std::string Logs() const { return origin.log() + edge.log() + playback.log(); }
 
-  CallEverything("origin", origin,
+  std::string dir;
+  EventFile ev;
+  OriginProcess origin;
+  EdgeProcess edge;
+  PlaybackProcess playback;
+};
+
+TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
+  Services s("endpoints");
+  ASSERT_TRUE(s.Up()) << s.Logs();
+  const std::string seg = Seg("270p", CurrentSegment(s.ev.ast_us) + 10);
+  const std::string event = ReadFile(s.ev.path);  // replaced by itself
+
+  CallEverything("origin", s.origin,
                  With(Common(), {{"upload", "PUT", Seg("270p", "init"), "x", {401}},
                                  {"upload-refused", "PUT", "/elsewhere", "x", {400}},
                                  {"event-file", "GET", "/live/e2e/event.json", "", {200}},
@@ -112,7 +125,7 @@ TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
                                   R"({"from": 1, "to": 2})",
                                   {200},
                                   true}}));
-  CallEverything("edge", edge,
+  CallEverything("edge", s.edge,
                  With(Common(), {{"status", "GET", "/v1/edge/status", "", {200}},
                                  {"object", "GET", "/live/e2e/event.json", "", {200}},
                                  {"object", "GET", seg, "", {404}},
@@ -121,7 +134,7 @@ TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
                                  {"admin-drain", "DELETE", "/admin/drain", "", {200}, true}}));
   const std::string device = R"({"device_id": "x", "codecs": ["avc"]})";
   CallEverything(
-      "playback", playback,
+      "playback", s.playback,
       With(Common(),
            {{"play", "POST", "/v1/playback/e2e", device, {503}},  // no video yet
             {"play", "POST", "/v1/playback/e2e", "{", {400}},
@@ -145,26 +158,20 @@ TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
              true},
             {"admin-edge", "DELETE", "/admin/edges/e2", "", {200}, true}}));
   // Every process is still there.
-  EXPECT_EQ(origin.process().Wait(0), -1) << origin.log();
-  EXPECT_EQ(edge.process().Wait(0), -1) << edge.log();
-  EXPECT_EQ(playback.process().Wait(0), -1) << playback.log();
+  EXPECT_EQ(s.origin.process().Wait(0), -1) << s.origin.log();
+  EXPECT_EQ(s.edge.process().Wait(0), -1) << s.edge.log();
+  EXPECT_EQ(s.playback.process().Wait(0), -1) << s.playback.log();
 }
 
 // Without the admin token or with a wrong one: the same status and the same JSON shape from
 // every service; a service started without one has its admin API off.
 TEST(Endpoints, EveryServiceRefusesAnAdminCallWithoutItsTokenTheSameWay) {
-  const std::string dir = TempDir("endpoints-admin");
-  EventFile ev = WriteEvent(dir);
-  OriginProcess origin(dir, ev.path);
-  ASSERT_GT(origin.port(), 0) << origin.log();
-  EdgeProcess edge(dir, {origin.url()}, {"--admin-token", "at"});
-  ASSERT_GT(edge.port(), 0) << edge.log();
-  PlaybackProcess playback(dir, origin.url(), {"e1=" + edge.url()});
-  ASSERT_GT(playback.port(), 0) << playback.log();
+  Services s("endpoints-admin");
+  ASSERT_TRUE(s.Up()) << s.Logs();
   std::map<std::string, int> bodies;
   for (const ServiceProcess* p :
-       {static_cast<ServiceProcess*>(&origin), static_cast<ServiceProcess*>(&edge),
-        static_cast<ServiceProcess*>(&playback)}) {
+       {static_cast<ServiceProcess*>(&s.origin), static_cast<ServiceProcess*>(&s.edge),
+        static_cast<ServiceProcess*>(&s.playback)}) {
     for (const std::string auth : {"", "Bearer wrong", "Bearer atx", "Basic YXQ="}) {
       net::Headers h;
       if (!auth.empty()) h.emplace_back("Authorization", auth);
@@ -176,7 +183,7 @@ TEST(Endpoints, EveryServiceRefusesAnAdminCallWithoutItsTokenTheSameWay) {
     EXPECT_EQ(json::parse(Get(p->url(), "/healthz").body)["status"], "ok");
   }
   EXPECT_EQ(bodies.size(), 1u) << "one error body for every service";
-  EdgeProcess closed(dir, {origin.url()});
+  EdgeProcess closed(s.dir, {s.origin.url()});
   ASSERT_GT(closed.port(), 0) << closed.log();
   net::Response off = Request(closed.url(), "GET", "/admin/routes", kAdmin);
   EXPECT_EQ(off.status, 403);
