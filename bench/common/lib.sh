@@ -13,11 +13,14 @@ bench_cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 
-# A free loopback TCP port (for nginx, which cannot print the one the OS chose).
+# A free loopback TCP port (for nginx, which cannot print the one the OS chose), below the
+# kernel's ephemeral range: a port in that range may be held by an outgoing connection of the
+# benchmark's own clients, which a connect test does not see and nginx's bind() then fails on.
 free_port() {
-  local p
+  local p low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo "no free port" >&2

@@ -108,7 +108,7 @@ bytes=$(stat -c %s "$WORK/answer.mpd")
 echo "answer: $bytes bytes (TV profile); wrk -t2 -c$CONNS, ${SECS} s per run"
 read -r on_rps on_p50 on_p99 on_bad < <(measure "$PLAYBACK" "$WORK/starts.lua")
 curl -sf -X PATCH -H 'Authorization: Bearer at' -d '{"personalisation": false}' \
-  "$PLAYBACK/v1/admin/levers" >/dev/null
+  "$PLAYBACK/admin/levers" >/dev/null
 read -r off_rps off_p50 off_p99 off_bad < <(measure "$PLAYBACK" "$WORK/starts.lua")
 read -r ng_rps ng_p50 ng_p99 ng_bad < <(measure "http://127.0.0.1:$PORT/answer.mpd")
 shed=$(curl -s "$PLAYBACK/metrics" | awk '/^onair_playback_shed_total/ {s += $2} END {print s + 0}')
