@@ -34,7 +34,12 @@ TEST(Contracts, QoeBatch) {
   b.device_type = "tv";
   b.region = "eu";
   const UtcMicros t = *ParseUtc("2026-11-23T20:00:01.234Z");
-  QoeEvent start{.type = QoeType::kStart, .at_us = t, .ttff_ms = 812, .edge = "edge-a"};
+  QoeEvent start{.type = QoeType::kStart,
+                 .at_us = t,
+                 .ttff_ms = 812,
+                 .edge = "edge-a",
+                 .rendition = "360p",
+                 .codec = "avc"};
   QoeEvent sw{.type = QoeType::kSwitch,
               .at_us = t + 2'000'000,
               .from = "360p",
@@ -45,15 +50,22 @@ TEST(Contracts, QoeBatch) {
   QoeEvent error{.type = QoeType::kError,
                  .at_us = t + 5'000'000,
                  .kind = "connect",
-                 .detail = "edge-a: refused"};
+                 .detail = "edge-a: refused",
+                 .fatal = 0};
   QoeEvent beat{.type = QoeType::kHeartbeat,
                 .at_us = t + 10'000'000,
                 .edge = "edge-b",
                 .bitrate = 3'000'000,
                 .state = "playing",
                 .buffer_ms = 2200,
-                .latency_ms = 3050};
-  QoeEvent end{.type = QoeType::kEnd, .at_us = t + 60'000'000, .played_s = 60, .rebuffers = 1};
+                .latency_ms = 3050,
+                .rendition = "720p",
+                .codec = "avc",
+                .played_ms = 9600,
+                .stalled_ms = 420,
+                .top = 1};
+  QoeEvent end{
+      .type = QoeType::kEnd, .at_us = t + 60'000'000, .played_s = 60, .rebuffers = 1, .started = 1};
   b.events = {start, sw, rebuffer, error, beat, end};
   const std::string text = WriteQoeBatch(b);
   EXPECT_EQ(text, Golden("qoe-batch.json", text));
@@ -62,6 +74,11 @@ TEST(Contracts, QoeBatch) {
   EXPECT_EQ(WriteQoeBatch(*read), text);
   EXPECT_EQ(read->events[4].latency_ms, 3050);
   EXPECT_EQ(read->events[3].kind, "connect");
+  EXPECT_EQ(read->events[3].fatal, 0);
+  EXPECT_EQ(read->events[4].played_ms, 9600);
+  EXPECT_EQ(read->events[4].top, 1);
+  EXPECT_EQ(read->events[5].started, 1);
+  EXPECT_EQ(read->events[0].rendition, "360p");
 }
 
 TEST(Contracts, Device) {

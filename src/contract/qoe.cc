@@ -60,6 +60,16 @@ Status ReadString(const json& j, const std::string& where, const char* field, si
   return Status::Ok();
 }
 
+// An optional boolean, as 0 or 1; absent: left as is.
+Status ReadFlag(const json& e, const char* field, int* out) {
+  const auto it = e.find(field);
+  if (it == e.end()) return Status::Ok();
+  if (!it->is_boolean())
+    return BadField(kWhat, "events[]." + std::string(field), "must be true or false");
+  *out = it->get<bool>() ? 1 : 0;
+  return Status::Ok();
+}
+
 StatusOr<QoeEvent> ReadEvent(const json& e) {
   if (!e.is_object()) return BadField(kWhat, "events[]", "must be objects");
   const auto type = e.find("type");
@@ -85,12 +95,28 @@ StatusOr<QoeEvent> ReadEvent(const json& e) {
   ONAIR_RETURN_IF_ERROR(ReadString(e, in, "kind", 64, false, true, &ev.kind));
   ONAIR_RETURN_IF_ERROR(ReadString(e, in, "detail", 1024, false, false, &ev.detail));
   ONAIR_RETURN_IF_ERROR(ReadString(e, in, "state", 32, false, true, &ev.state));
+  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "rendition", 64, false, true, &ev.rendition));
+  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "codec", 32, false, true, &ev.codec));
+  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "played_ms", 86'400'000, &ev.played_ms));
+  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "stalled_ms", 86'400'000, &ev.stalled_ms));
+  ONAIR_RETURN_IF_ERROR(ReadFlag(e, "top", &ev.top));
+  ONAIR_RETURN_IF_ERROR(ReadFlag(e, "fatal", &ev.fatal));
+  ONAIR_RETURN_IF_ERROR(ReadFlag(e, "started", &ev.started));
   return ev;
 }
 
 }  // namespace
 
 const char* QoeTypeName(QoeType t) { return kNames[static_cast<int>(t)]; }
+
+std::string QoeCodecFamily(std::string_view codecs) {
+  const std::string_view f = codecs.substr(0, 4);
+  if (f == "avc1" || f == "avc3") return "avc";
+  if (f == "hvc1" || f == "hev1") return "hevc";
+  if (f == "av01") return "av1";
+  if (f == "mp4a") return "aac";
+  return std::string(f);
+}
 
 std::string WriteQoeBatch(const QoeBatch& b) {
   json events = json::array();
@@ -109,6 +135,13 @@ std::string WriteQoeBatch(const QoeBatch& b) {
     if (e.latency_ms >= 0) j["latency_ms"] = e.latency_ms;
     if (e.played_s >= 0) j["played_s"] = e.played_s;
     if (e.rebuffers >= 0) j["rebuffers"] = e.rebuffers;
+    if (!e.rendition.empty()) j["rendition"] = e.rendition;
+    if (!e.codec.empty()) j["codec"] = e.codec;
+    if (e.played_ms >= 0) j["played_ms"] = e.played_ms;
+    if (e.stalled_ms >= 0) j["stalled_ms"] = e.stalled_ms;
+    if (e.top >= 0) j["top"] = e.top == 1;
+    if (e.fatal >= 0) j["fatal"] = e.fatal == 1;
+    if (e.started >= 0) j["started"] = e.started == 1;
     events.push_back(std::move(j));
   }
   json device = json::object();

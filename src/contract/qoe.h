@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -38,6 +39,18 @@ struct QoeEvent {
   int64_t latency_ms = -1;   // heartbeat: glass to glass at the playhead
   double played_s = -1;      // end
   int64_t rebuffers = -1;    // end
+  // Added within v 1 for the metrics service (docs/metrics.md); absent from older players.
+  std::string rendition;    // heartbeat (start, where known): the video rendition shown
+  std::string codec;        // the same: its codec family (QoeCodecFamily)
+  int64_t played_ms = -1;   // heartbeat: time spent playing since the previous heartbeat
+  int64_t stalled_ms = -1;  // heartbeat: time spent stalled (after the start) since then
+  int top = -1;             // heartbeat: 1 if the rendition is the top one this device may play
+  // error: 1 if it ended the session; end: 1 if the session ended on a failure.
+  int fatal = -1;
+  // end: 1 if the video had started. With `fatal`, the session's outcome: a start failure
+  // (not started, fatal), an exit before video start (not started, not fatal), a playback
+  // failure (started, fatal), or a plain end.
+  int started = -1;
 };
 
 struct QoeBatch {
@@ -47,6 +60,10 @@ struct QoeBatch {
   std::string region;
   std::vector<QoeEvent> events;
 };
+
+// The codec family a QoE event names, from an RFC 6381 codecs string: avc1/avc3 → "avc",
+// hvc1/hev1 → "hevc", av01 → "av1", mp4a → "aac", else its first four characters.
+std::string QoeCodecFamily(std::string_view codecs);
 
 std::string WriteQoeBatch(const QoeBatch& batch);
 // InvalidArgument naming the field for a batch that is not JSON, misses session, event or

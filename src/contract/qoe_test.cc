@@ -37,6 +37,15 @@ TEST(ParseQoeBatch, RefusesWithTheFieldNamed) {
           "t": "2026-11-23T10:00:00Z", "duration_ms": -4}]})",
        "duration_ms"},
       {R"({"v": 2, "session": "s", "event": "e", "events": []})", "v"},
+      {R"({"session": "s", "event": "e", "events": [{"type": "error",
+          "t": "2026-11-23T10:00:00Z", "fatal": "yes"}]})",
+       "events[].fatal"},
+      {R"({"session": "s", "event": "e", "events": [{"type": "heartbeat",
+          "t": "2026-11-23T10:00:00Z", "played_ms": 1.5}]})",
+       "events[].played_ms"},
+      {R"({"session": "s", "event": "e", "events": [{"type": "heartbeat",
+          "t": "2026-11-23T10:00:00Z", "rendition": "7 2 0"}]})",
+       "events[].rendition"},
   };
   for (const auto& [body, field] : bad) {
     auto b = ParseQoeBatch(body);
@@ -47,6 +56,17 @@ TEST(ParseQoeBatch, RefusesWithTheFieldNamed) {
   for (int i = 0; i < 1001; ++i)
     many += std::string(i ? "," : "") + R"({"type":"end","t":"2026-11-23T10:00:00Z"})";
   EXPECT_FALSE(ParseQoeBatch(many + "]}").ok());
+}
+
+TEST(QoeCodecFamily, NamesTheFamilyOfAnRfc6381String) {
+  EXPECT_EQ(QoeCodecFamily("avc1.64001f"), "avc");
+  EXPECT_EQ(QoeCodecFamily("avc3.42c01e"), "avc");
+  EXPECT_EQ(QoeCodecFamily("hvc1.1.6.L93.B0"), "hevc");
+  EXPECT_EQ(QoeCodecFamily("hev1.2.4.L120"), "hevc");
+  EXPECT_EQ(QoeCodecFamily("av01.0.08M.08"), "av1");
+  EXPECT_EQ(QoeCodecFamily("mp4a.40.2"), "aac");
+  EXPECT_EQ(QoeCodecFamily("vp09.00.10.08"), "vp09");
+  EXPECT_EQ(QoeCodecFamily(""), "");
 }
 
 }  // namespace

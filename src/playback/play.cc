@@ -32,7 +32,9 @@ PlayAnswers::PlayAnswers(FleetState* fleet, Clock* clock, MetricsRegistry* metri
       qoe_ttff_(m_.histogram("onair_playback_qoe_ttff_seconds",
                              "Time to first frame reported by players (start events).")),
       qoe_rebuffer_ms_(m_.counter("onair_playback_qoe_rebuffer_milliseconds_total",
-                                  "Rebuffering reported by players.")) {
+                                  "Rebuffering reported by players.")),
+      qoe_played_ms_(m_.counter("onair_playback_qoe_played_milliseconds_total",
+                                "Time playing reported by players' heartbeats.")) {
   for (int personal = 0; personal < 2; ++personal) {
     for (int hls = 0; hls < 2; ++hls) {
       answers_[personal][hls] = &m_.counter(
@@ -165,6 +167,7 @@ Reply PlayAnswers::Events(const std::string& body) {
   for (const contract::QoeEvent& e : batch->events) {
     qoe_events_[static_cast<int>(e.type)]->Inc();
     if (e.ttff_ms >= 0) qoe_ttff_.Observe(e.ttff_ms / 1e3);
+    if (e.played_ms >= 0) qoe_played_ms_.Inc(static_cast<uint64_t>(e.played_ms));
     if (e.duration_ms >= 0 && e.type == contract::QoeType::kRebuffer) {
       qoe_rebuffer_ms_.Inc(static_cast<uint64_t>(e.duration_ms));
     }

@@ -60,6 +60,7 @@ class PlayAnswers {
   Counter& qoe_batches_refused_;
   Histogram& qoe_ttff_;
   Counter& qoe_rebuffer_ms_;
+  Counter& qoe_played_ms_;
 };
 
 }  // namespace onair::playback

@@ -88,6 +88,21 @@ void Player::Impl::Heartbeat() {
     e.buffer_ms = (end - pos) / 1000;
     e.latency_ms = playout->LatencyAt(e.at_us) / 1000;
     e.edge = current_edge;
+    // Time playing and stalled since the previous heartbeat: watch time and the rebuffering
+    // ratio add up over sessions and collectors (docs/metrics.md).
+    const int64_t played = playout->played_us(), stalled = playout->StalledUs(e.at_us);
+    e.played_ms = std::max<int64_t>(0, played - beat_played_us) / 1000;
+    e.stalled_ms = std::max<int64_t>(0, stalled - beat_stalled_us) / 1000;
+    beat_played_us = played;
+    beat_stalled_us = stalled;
+    if (video && played_rung >= 0) {
+      const Representation& r = video->representations[static_cast<size_t>(played_rung)];
+      e.rendition = r.id;
+      e.codec = contract::QoeCodecFamily(r.codecs);
+      int top = static_cast<int>(rungs.size()) - 1;
+      while (top > 0 && !device_cap.Allows(rungs[static_cast<size_t>(top)])) --top;
+      e.top = played_rung >= top ? 1 : 0;
+    }
   }
   events.Add(std::move(e));
 }

@@ -311,9 +311,18 @@ Status Player::Impl::Run() {
   }
   {
     std::lock_guard<std::mutex> lock(mu);
+    if (!result.ok()) {  // the failure that ended the session, for the start-failure rate
+      contract::QoeEvent e = NewEvent(contract::QoeType::kError);
+      e.kind = "start-timeout";
+      e.detail = result.message();
+      e.fatal = 1;
+      events.Add(std::move(e));
+    }
     contract::QoeEvent e = NewEvent(contract::QoeType::kEnd);
     e.played_s = static_cast<double>(playout->played_us()) / 1e6;
     e.rebuffers = playout->rebuffers();
+    e.started = playout->started_at() != 0 ? 1 : 0;
+    e.fatal = result.ok() ? 0 : 1;
     events.Add(std::move(e));
   }
   stop = true;

@@ -60,6 +60,10 @@ class Playout {
   int rebuffers() const { return rebuffers_; }
   int64_t rebuffer_us() const { return rebuffer_us_; }
   int64_t last_rebuffer_us() const { return last_rebuffer_us_; }
+  // All stalled time after the start until `now`, a stall in progress included.
+  int64_t StalledUs(UtcMicros now) const {
+    return rebuffer_us_ + (state_ == State::kStalled ? std::max<int64_t>(0, now - stalled_at_) : 0);
+  }
   int64_t played_us() const { return played_us_; }
   // Playhead movement of the last Tick: [from, to) of media time.
   int64_t last_from() const { return last_from_; }

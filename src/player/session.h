@@ -58,7 +58,8 @@ struct Player::Impl {
   bool starved = false;  // CMCD bs: the buffer ran dry since the last request
   std::string current_edge;
   int played_rung = -1;
-  double bitrate_seconds = 0;  // bits/s x seconds played, for the average
+  double bitrate_seconds = 0;                       // bits/s x seconds played, for the average
+  int64_t beat_played_us = 0, beat_stalled_us = 0;  // at the previous heartbeat
   std::vector<double> latency_samples, arrival_samples;
   QoeSummary stats;
   QoeLog events;  // not posted yet (its own lock)

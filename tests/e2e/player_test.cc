@@ -124,6 +124,9 @@ TEST(Player, PlaysSixtySecondsOfAThreeRungLadderWithoutARebuffer) {
   EXPECT_EQ(Metric(m, R"(onair_playback_qoe_events_total{type="end"})"), 1);
   EXPECT_GE(Metric(m, R"(onair_playback_qoe_batches_total{result="accepted"})"), 25);
   EXPECT_GE(Metric(m, R"(onair_playback_qoe_events_total{type="heartbeat"})"), 25);
+  // The heartbeats' time playing adds up to the time played (the last stretch is in `end`).
+  EXPECT_GE(Metric(m, "onair_playback_qoe_played_milliseconds_total"), 45'000);
+  EXPECT_LE(Metric(m, "onair_playback_qoe_played_milliseconds_total"), 61'000);
   EXPECT_EQ(s["events_dropped"], 0);
 }
 
