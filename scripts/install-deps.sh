@@ -11,6 +11,8 @@ PACKAGES=(
   # networking, logging, JSON, CLI, tests
   libboost1.81-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev
+  # the metrics service: XXH3, the hash behind its unique-viewer counts
+  libxxhash-dev
   # formatting check; clang and its libFuzzer runtime for the fuzz targets
   clang-format clang libclang-rt-14-dev
   # MPD schema validation (xmllint)
