@@ -1,0 +1,193 @@
+#include "metrics/collector.h"
+
+#include <algorithm>
+
+#include "metrics/unique.h"
+
+namespace onair::metrics {
+
+namespace {
+
+constexpr const char* kDimensionNames[kDimensions] = {"edge", "region", "device_type", "rendition",
+                                                      "codec"};
+constexpr const char* kOther = "other";
+
+int64_t SecondOf(UtcMicros t) { return t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000; }
+
+}  // namespace
+
+const char* DimensionName(Dimension d) { return kDimensionNames[static_cast<int>(d)]; }
+
+int Collector::Names::IdOf(const std::string& v, size_t most) {
+  if (auto it = ids.find(v); it != ids.end()) return it->second;
+  const std::string& name = names.size() < most ? v : kOther;
+  if (auto it = ids.find(name); it != ids.end()) return it->second;
+  const int id = static_cast<int>(names.size());
+  names.push_back(name);
+  ids.emplace(name, id);
+  return id;
+}
+
+Ingested Collector::Add(const contract::QoeBatch& b, UtcMicros now) {
+  Ingested out;
+  auto it = events_.find(b.event);
+  if (it == events_.end()) {
+    if (events_.size() >= o_.max_events) {
+      out.refused = true;
+      return out;
+    }
+    it = events_.emplace(b.event, Event{}).first;
+  }
+  Event& ev = it->second;
+  const int64_t now_s = SecondOf(now);
+  const uint64_t session = UniqueCount::Hash(b.session);
+  const size_t most = o_.values_per_dimension;
+  const int region = b.region.empty() ? -1 : ev.values[1].IdOf(b.region, most);
+  const int device = b.device_type.empty() ? -1 : ev.values[2].IdOf(b.device_type, most);
+  Second* second = nullptr;
+  int64_t second_at = INT64_MIN;
+  for (const contract::QoeEvent& e : b.events) {
+    const int64_t s = SecondOf(e.at_us);
+    if (s < now_s - o_.late_s || (!ev.closed.empty() && s <= ev.closed.rbegin()->first)) {
+      ++out.late;
+      continue;
+    }
+    if (s > now_s + o_.early_s) {
+      ++out.early;
+      continue;
+    }
+    if (s != second_at) {
+      second = &ev.open[s];
+      second_at = s;
+      ev.first_s = std::min(ev.first_s, s);
+      ev.last_s = std::max(ev.last_s, s);
+    }
+    second->total.Add(e, session);
+    const int ids[kDimensions] = {e.edge.empty() ? -1 : ev.values[0].IdOf(e.edge, most), region,
+                                  device,
+                                  e.rendition.empty() ? -1 : ev.values[3].IdOf(e.rendition, most),
+                                  e.codec.empty() ? -1 : ev.values[4].IdOf(e.codec, most)};
+    for (int d = 0; d < kDimensions; ++d) {
+      if (ids[d] < 0) continue;
+      std::vector<Figures>& by = second->by[static_cast<size_t>(d)];
+      if (by.size() <= static_cast<size_t>(ids[d])) by.resize(static_cast<size_t>(ids[d]) + 1);
+      by[static_cast<size_t>(ids[d])].Add(e, session);
+    }
+    if (e.type == contract::QoeType::kError) {
+      const auto k =
+          static_cast<size_t>(ev.kinds.IdOf(e.kind.empty() ? "unknown" : e.kind, o_.error_kinds));
+      if (second->errors_by_kind.size() <= k) second->errors_by_kind.resize(k + 1);
+      ++second->errors_by_kind[k];
+    }
+    ++out.accepted;
+  }
+  return out;
+}
+
+uint64_t Collector::ViewersAt(const Event& ev, int64_t s, int d, int id) const {
+  UniqueCount u;
+  for (auto it = ev.open.lower_bound(s - o_.viewer_window_s + 1);
+       it != ev.open.end() && it->first <= s; ++it) {
+    if (d < 0) {
+      u.Merge(it->second.total.viewers);
+    } else if (const auto& by = it->second.by[static_cast<size_t>(d)];
+               static_cast<size_t>(id) < by.size()) {
+      u.Merge(by[static_cast<size_t>(id)].viewers);
+    }
+  }
+  return u.Estimate();
+}
+
+SecondNumbers Collector::NumbersAt(const Event& ev, int64_t s) const {
+  SecondNumbers n;
+  n.second = s;
+  const auto it = ev.open.find(s);
+  static const Second kEmpty;
+  const Second& sec = it == ev.open.end() ? kEmpty : it->second;
+  n.total = NumbersOf(sec.total, ViewersAt(ev, s, -1, 0));
+  for (int d = 0; d < kDimensions; ++d) {
+    const Names& names = ev.values[static_cast<size_t>(d)];
+    for (size_t id = 0; id < names.names.size(); ++id) {
+      const auto& by = sec.by[static_cast<size_t>(d)];
+      static const Figures kNone;
+      const Figures& f = id < by.size() ? by[id] : kNone;
+      const uint64_t viewers = ViewersAt(ev, s, d, static_cast<int>(id));
+      if (viewers == 0 && f.attempts() == 0 && f.heartbeats == 0 && f.errors == 0) continue;
+      n.by[static_cast<size_t>(d)][names.names[id]] = NumbersOf(f, viewers);
+    }
+  }
+  for (size_t k = 0; k < sec.errors_by_kind.size(); ++k) {
+    if (sec.errors_by_kind[k]) n.errors_by_kind[ev.kinds.names[k]] = sec.errors_by_kind[k];
+  }
+  return n;
+}
+
+void Collector::Close(UtcMicros now) {
+  const int64_t now_s = SecondOf(now);
+  const int64_t closing = now_s - o_.late_s;  // the seconds before it are out of reach
+  for (auto it = events_.begin(); it != events_.end();) {
+    Event& ev = it->second;
+    if (ev.last_s == INT64_MIN) {  // every batch was late or early: nothing to keep
+      it = events_.erase(it);
+      continue;
+    }
+    // Every second from the first event on, until the viewer window after the last has
+    // passed (the seconds between count the viewers of those before them).
+    int64_t from = ev.closed.empty() ? ev.first_s : ev.closed.rbegin()->first + 1;
+    from = std::max(from, closing - o_.keep_s);
+    const int64_t to = std::min(closing, ev.last_s + o_.viewer_window_s);
+    for (int64_t s = from; s < to; ++s) {
+      SecondNumbers n = NumbersAt(ev, s);
+      n.final = true;
+      ev.closed.emplace(s, std::move(n));
+    }
+    // Sketches stay for the viewer window of the seconds still to close.
+    while (!ev.open.empty() && ev.open.begin()->first < closing - o_.viewer_window_s) {
+      ev.open.erase(ev.open.begin());
+    }
+    while (!ev.closed.empty() && ev.closed.begin()->first < now_s - o_.keep_s) {
+      ev.closed.erase(ev.closed.begin());
+    }
+    for (auto c = ev.closed.upper_bound(ev.bare_until);
+         c != ev.closed.end() && c->first < now_s - o_.keep_breakdowns_s; ++c) {
+      for (auto& m : c->second.by) m.clear();
+      ev.bare_until = c->first;
+    }
+    if (ev.open.empty() && ev.last_s < now_s - o_.keep_s) {
+      it = events_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<SecondNumbers> Collector::Series(const std::string& event, int64_t from_s,
+                                             int64_t to_s) const {
+  std::vector<SecondNumbers> out;
+  const auto it = events_.find(event);
+  if (it == events_.end()) return out;
+  const Event& ev = it->second;
+  for (auto c = ev.closed.lower_bound(from_s); c != ev.closed.end() && c->first <= to_s; ++c) {
+    out.push_back(c->second);
+  }
+  const int64_t after = ev.closed.empty() ? INT64_MIN : ev.closed.rbegin()->first;
+  for (auto o = ev.open.lower_bound(std::max(from_s, after == INT64_MIN ? from_s : after + 1));
+       o != ev.open.end() && o->first <= to_s; ++o) {
+    out.push_back(NumbersAt(ev, o->first));
+  }
+  return out;
+}
+
+std::vector<std::string> Collector::Events() const {
+  std::vector<std::string> out;
+  for (const auto& [name, ev] : events_) out.push_back(name);
+  return out;
+}
+
+size_t Collector::open_seconds() const {
+  size_t n = 0;
+  for (const auto& [name, ev] : events_) n += ev.open.size();
+  return n;
+}
+
+}  // namespace onair::metrics
