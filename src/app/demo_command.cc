@@ -12,6 +12,7 @@
 #include "core/epoch.h"
 #include "core/log.h"
 #include "edge/edge.h"
+#include "metrics/service.h"
 #include "net/http_client.h"
 #include "net/tls.h"
 #include "origin/origin.h"
@@ -26,6 +27,7 @@ struct DemoFlags {
   std::string ladder;  // "": the default three rungs up to 720p
   int origin_port = 8080, edge_port = 8081, edge_b_port = 8084, tls_port = 8443;
   int playback_port = 8082;
+  int metrics_port = 8083;
 };
 
 std::string Local(int port) { return "http://127.0.0.1:" + std::to_string(port); }
@@ -114,12 +116,22 @@ int RunDemo(const DemoFlags& d) {
       return 2;
     }
   }
+  metrics::MetricsConfig mc;
+  mc.service.listen.port = d.metrics_port;
+  mc.service.admin_token = "demo-admin-token";
+  metrics::MetricsService metrics(mc, &SystemClock::Instance());
+  if (Status ms = metrics.Start(); !ms.ok()) {
+    log->error("{} (see --metrics-port)", ms.message());
+    return 2;
+  }
+
   playback::PlaybackConfig pc;
   pc.service.listen.port = d.playback_port;
   pc.origins = {origin_url};
   pc.edges = {{"edge-a", Local(d.edge_port)}, {"edge-b", Local(d.edge_b_port)}};
   pc.public_url = Local(d.playback_port);
   pc.service.admin_token = "demo-admin-token";
+  pc.metrics_url = Local(d.metrics_port);
   playback::PlaybackService playback(pc, &SystemClock::Instance());
   if (Status ps = playback.Start(); !ps.ok()) {
     log->error("{} (see --playback-port)", ps.message());
@@ -141,6 +153,7 @@ int RunDemo(const DemoFlags& d) {
         "Other players:\n"
         "  ffplay %s/live/demo/master.m3u8\n"
         "  HTTPS: %s/live/demo/manifest.mpd (trust %s/tls/ca.pem)\n\n"
+        "Per-second figures of the event (QoE): %s/v1/metrics/demo\n"
         "Operators: %s/metrics (origin), %s/metrics (playback),\n"
         "  curl -X PATCH -H 'Authorization: Bearer demo-admin-token' \\\n"
         "       -d '{\"quality\": {\"max_bitrate\": 1000000}}' %s/admin/levers\n"
@@ -148,13 +161,15 @@ int RunDemo(const DemoFlags& d) {
         origin_url.c_str(), Local(d.edge_port).c_str(), Local(d.edge_b_port).c_str(), play.c_str(),
         self.c_str(), play.c_str(), Local(d.edge_port).c_str(),
         ("https://localhost:" + std::to_string(d.tls_port)).c_str(), abs.c_str(),
-        origin_url.c_str(), play.c_str(), play.c_str(), abs.c_str(), abs.c_str());
+        Local(d.metrics_port).c_str(), origin_url.c_str(), play.c_str(), play.c_str(), abs.c_str(),
+        abs.c_str());
     std::fflush(stdout);
   }
   pipeline_a.join();
   pipeline_b.join();
   std::printf("onair demo: stopping\n");
   playback.Stop();
+  metrics.Stop();
   edge_b.Stop();
   edge_a.Stop();
   origin.Stop();
@@ -178,6 +193,7 @@ std::function<int()> AddDemoCommand(CLI::App& app) {
   cmd->add_option("--tls-port", d->tls_port, "edge a's HTTPS port")->capture_default_str();
   cmd->add_option("--playback-port", d->playback_port, "the playback service and web player")
       ->capture_default_str();
+  cmd->add_option("--metrics-port", d->metrics_port, "the metrics service")->capture_default_str();
   return [d, cmd]() -> int { return cmd->parsed() ? RunDemo(*d) : -1; };
 }
 

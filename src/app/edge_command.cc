@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "app/serve.h"
-#include "core/log.h"
 #include "edge/announce.h"
 #include "edge/edge.h"
 
@@ -59,7 +58,7 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
   return [c, cmd, flags, grace, announce]() -> int {
     if (!cmd->parsed()) return -1;
     if (Status s = PrepareService(*flags, c->service); !s.ok()) {
-      Logger("onair")->error("{}", s.message());
+      LogServiceError(s);
       return 2;
     }
     edge::Edge e(*c, &SystemClock::Instance());

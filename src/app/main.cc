@@ -6,6 +6,7 @@
 
 #include "app/demo_command.h"
 #include "app/edge_command.h"
+#include "app/metrics_command.h"
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"
 #include "app/play_command.h"
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
   std::vector<std::function<int()>> commands = {
       onair::app::AddPipelineCommand(app), onair::app::AddOriginCommand(app),
       onair::app::AddEdgeCommand(app),     onair::app::AddPlaybackCommand(app),
-      onair::app::AddPlayCommand(app),     onair::app::AddDemoCommand(app),
+      onair::app::AddPlayCommand(app),     onair::app::AddMetricsCommand(app),
+      onair::app::AddDemoCommand(app),
   };
 
   CLI11_PARSE(app, argc, argv);

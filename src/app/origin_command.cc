@@ -4,7 +4,6 @@
 #include <memory>
 
 #include "app/serve.h"
-#include "core/log.h"
 #include "origin/origin.h"
 
 namespace onair::app {
@@ -53,12 +52,7 @@ std::function<int()> AddOriginCommand(CLI::App& app) {
       ->capture_default_str();
   return [c, cmd, flags]() -> int {
     if (!cmd->parsed()) return -1;
-    if (Status s = PrepareService(*flags, c->service); !s.ok()) {
-      Logger("onair")->error("{}", s.message());
-      return 2;
-    }
-    origin::Origin o(*c, &SystemClock::Instance());
-    return ServeUntilStopped(ServedOf(o), "origin", c->service);
+    return PrepareAndServe<origin::Origin>(*flags, *c, "origin");
   };
 }
 

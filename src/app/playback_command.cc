@@ -22,6 +22,8 @@ std::function<int()> AddPlaybackCommand(CLI::App& app) {
   cmd->add_option("--edge", *edges,
                   "an edge viewers are sent to: NAME=URL[,region=R][,max-egress-mbps=N]"
                   "[,max-connections=N]; repeat (more through the admin API)");
+  cmd->add_option("--metrics", c->metrics_url,
+                  "the metrics service players' QoE batches are passed on to (its base URL)");
   cmd->add_option("--public-url", c->public_url,
                   "this service as devices reach it (clock and steering URLs in answers); "
                   "default: its own address");
@@ -54,12 +56,7 @@ std::function<int()> AddPlaybackCommand(CLI::App& app) {
       }
       c->edges.push_back(*e);
     }
-    if (Status s = PrepareService(*flags, c->service); !s.ok()) {
-      Logger("onair")->error("{}", s.message());
-      return 2;
-    }
-    playback::PlaybackService service(*c, &SystemClock::Instance());
-    return ServeUntilStopped(ServedOf(service), "playback", c->service);
+    return PrepareAndServe<playback::PlaybackService>(*flags, *c, "playback");
   };
 }
 

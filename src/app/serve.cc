@@ -37,6 +37,8 @@ std::shared_ptr<ServiceFlags> AddServiceFlags(CLI::App* cmd, service::ServiceCon
   return flags;
 }
 
+void LogServiceError(const Status& s) { Logger("onair")->error("{}", s.message()); }
+
 Status PrepareService(const ServiceFlags& flags, service::ServiceConfig& config) {
   if (!flags.tls_demo_dir.empty()) {
     std::vector<std::string> names = {"localhost", "127.0.0.1"};

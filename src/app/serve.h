@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "service/service.h"
 
@@ -27,6 +28,7 @@ std::shared_ptr<ServiceFlags> AddServiceFlags(CLI::App* cmd, service::ServiceCon
 // After parsing: the demo certificate made if asked for, HTTPS checked (a port needs a
 // certificate and a key).
 Status PrepareService(const ServiceFlags& flags, service::ServiceConfig& config);
+void LogServiceError(const Status& s);  // on the "onair" logger
 
 // How a service that can drain stops: at the first stop signal `drain` is called and the
 // service keeps serving for `grace` (or until a second signal), then stops.
@@ -53,6 +55,18 @@ template <class S>
 Served ServedOf(S& s) {
   return {[&s] { return s.Start(); }, [&s] { return s.port(); }, [&s] { return s.tls_port(); },
           [&s] { s.Stop(); }, nullptr};
+}
+
+// After parsing: PrepareService, then a service of type S made from `config` (with a `service`
+// member) served until stopped; 2 (and the reason logged) if it cannot be prepared.
+template <class S, class Config>
+int PrepareAndServe(const ServiceFlags& flags, Config& config, const std::string& name) {
+  if (Status s = PrepareService(flags, config.service); !s.ok()) {
+    LogServiceError(s);
+    return 2;
+  }
+  S service(config, &SystemClock::Instance());
+  return ServeUntilStopped(ServedOf(service), name, config.service);
 }
 
 }  // namespace onair::app

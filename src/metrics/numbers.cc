@@ -47,6 +47,7 @@ void to_json(nlohmann::json& j, const Numbers& n) {
        {"start_failures", n.start_failures},
        {"exits_before_start", n.exits_before_start},
        {"playback_failures", n.playback_failures},
+       {"ended", n.ended},
        {"start_failure_pct", n.start_failure_pct},
        {"exits_before_start_pct", n.exits_before_start_pct},
        {"playback_failure_pct", n.playback_failure_pct},

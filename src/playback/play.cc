@@ -172,6 +172,7 @@ Reply PlayAnswers::Events(const std::string& body) {
       qoe_rebuffer_ms_.Inc(static_cast<uint64_t>(e.duration_ms));
     }
   }
+  if (forward_) forward_(body);
   return Json(202, nlohmann::json{{"accepted", batch->events.size()}}.dump() + "\n");
 }
 

@@ -5,6 +5,7 @@
 // made-up fleet and event, without sockets.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,8 +30,12 @@ class PlayAnswers {
   // Where a running player should fetch from now (DASH-IF / HLS content steering).
   service::Reply Steering(const std::string& event, std::string_view query,
                           const std::string& public_url);
-  // A batch of QoE events from a player: checked, counted by type.
+  // A batch of QoE events from a player: checked, counted by type, and handed to
+  // `forward` (the metrics service's forwarder) when one is set.
   service::Reply Events(const std::string& body);
+  void set_forward(std::function<void(const std::string&)> forward) {
+    forward_ = std::move(forward);
+  }
 
   static bool IsEventName(std::string_view name);
 
@@ -50,6 +55,7 @@ class PlayAnswers {
 
   FleetState* fleet_;
   Clock* clock_;
+  std::function<void(const std::string&)> forward_;
   MetricsRegistry& m_;
   const int steering_ttl_s_;
   Counter* answers_[2][2];  // [personalised][hls]

@@ -9,6 +9,7 @@
 #include "playback/device.h"
 #include "playback/play.h"
 #include "playback/poller.h"
+#include "playback/qoe_forward.h"
 #include "playback/view.h"
 #include "web/assets.h"
 
@@ -42,6 +43,11 @@ struct PlaybackService::Impl {
               &service.metrics()),
         answers(&fleet, clock, &service.metrics(), c.steering_ttl_s),
         poller(c.poll_timeout, clock) {
+    if (auto where = net::SplitUrl(c.metrics_url + "/v1/events");
+        !c.metrics_url.empty() && where.ok()) {
+      forward = std::make_unique<QoeForwarder>(where->server, where->target, service.metrics());
+      answers.set_forward([this](const std::string& body) { forward->Push(body); });
+    }
     AddRoutes();
   }
 
@@ -51,6 +57,7 @@ struct PlaybackService::Impl {
   FleetState fleet;
   PlayAnswers answers;
   EdgePoller poller;
+  std::unique_ptr<QoeForwarder> forward;  // with --metrics
   std::string public_url;
 
   void AddRoutes() {
@@ -150,6 +157,13 @@ struct PlaybackService::Impl {
       auto polled = co_await poller.PollAll(fleet.edges());
       fleet.SetHealth(polled);
     });
+    if (forward) {
+      service.Every("qoe-forward", std::chrono::milliseconds(250),
+                    [this]() -> asio::awaitable<void> {
+                      auto executor = co_await asio::this_coro::executor;
+                      co_await forward->Flush(executor);
+                    });
+    }
     service.Every("catalog", std::chrono::milliseconds(500),
                   service::PeriodicTask::Plain([this] { catalog.Tick(); }));
   }
@@ -191,6 +205,9 @@ Status PlaybackService::Start() {
     if (!net::ParseUrl(e.base_url).ok()) return InvalidArgument("not an edge URL: " + e.base_url);
   }
   ONAIR_RETURN_IF_ERROR(impl_->catalog.Validate());
+  if (!config_.metrics_url.empty() && !net::SplitUrl(config_.metrics_url + "/v1/events").ok()) {
+    return InvalidArgument("not a metrics service URL: " + config_.metrics_url);
+  }
   ONAIR_RETURN_IF_ERROR(impl_->service.Start());
   std::string url = config_.public_url.empty() ? impl_->service.url() : config_.public_url;
   while (!url.empty() && url.back() == '/') url.pop_back();

@@ -35,6 +35,8 @@ struct PlaybackConfig {
   std::chrono::milliseconds poll_timeout{500};
   int64_t target_latency_us = 0;  // ServiceDescription latency target; 0: 1.5 segments
   std::chrono::milliseconds first_fetch_wait{2500};  // a request waits this long for a new event
+  // The metrics service QoE batches are passed on to ("": kept here, counted only).
+  std::string metrics_url;
   RankOptions rank;
   CatalogOptions catalog;
   Levers levers;  // in force at start

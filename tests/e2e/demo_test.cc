@@ -1,6 +1,6 @@
 // End-to-end: `onair demo`, the one command of the README, runs the whole system in one
-// process (pipelines A and B, origin, two edges, playback service, web player), prints where
-// to watch, plays to the headless player, and stops cleanly on Ctrl-C.
+// process (pipelines A and B, origin, two edges, playback service, web player, metrics
+// service), prints where to watch, plays to the headless player, and stops cleanly on Ctrl-C.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -15,12 +15,18 @@ TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
   const std::string dir = TempDir("demo");
   WriteFile(dir + "/ladder.json", SmallLadder());
   const int origin = FreeTcpPort(), edge = FreeTcpPort(), edge_b = FreeTcpPort(),
-            tls = FreeTcpPort(), playback = FreeTcpPort();
+            tls = FreeTcpPort(), playback = FreeTcpPort(), metrics = FreeTcpPort();
   const std::string log = dir + "/demo.log";
-  Background demo({OnairBinary(), "demo", "--out", dir + "/out", "--ladder", dir + "/ladder.json",
-                   "--source", "test:480x270@30", "--origin-port", std::to_string(origin),
-                   "--edge-port", std::to_string(edge), "--edge-b-port", std::to_string(edge_b),
-                   "--tls-port", std::to_string(tls), "--playback-port", std::to_string(playback)},
+  Background demo({OnairBinary(),     "demo",
+                   "--out",           dir + "/out",
+                   "--ladder",        dir + "/ladder.json",
+                   "--source",        "test:480x270@30",
+                   "--origin-port",   std::to_string(origin),
+                   "--edge-port",     std::to_string(edge),
+                   "--edge-b-port",   std::to_string(edge_b),
+                   "--tls-port",      std::to_string(tls),
+                   "--playback-port", std::to_string(playback),
+                   "--metrics-port",  std::to_string(metrics)},
                   log);
   const auto until = steady_clock::now() + seconds(60);
   while (steady_clock::now() < until &&
@@ -33,6 +39,9 @@ TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
   EXPECT_NE(printed.find(service + "/watch/demo"), std::string::npos) << printed;
   EXPECT_NE(printed.find("play " + service + " demo"), std::string::npos) << printed;
   EXPECT_NE(printed.find("waiting for the first whole segment"), std::string::npos);  // progress
+  const std::string figures = "http://127.0.0.1:" + std::to_string(metrics);
+  EXPECT_NE(printed.find(figures + "/v1/metrics/demo"), std::string::npos) << printed;
+  EXPECT_EQ(Get(figures, "/v1/metrics").status, 200);
 
   // The web player's page and scripts, embedded in the binary.
   const net::Response page = Get(service, "/watch/demo");
@@ -52,6 +61,23 @@ TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
   EXPECT_EQ(s["rebuffers"], 0) << s.dump();
   EXPECT_EQ(s["undecodable"], 0) << s.dump();
   EXPECT_GT(s["decoded"].get<int>(), 8) << s.dump();
+
+  // Its QoE events reached the metrics service through the playback service: its start, and
+  // a viewer in the seconds of its heartbeats.
+  int starts = 0, most_viewers = 0;
+  net::Response r;
+  for (int tries = 0; tries < 50 && starts == 0; ++tries) {
+    std::this_thread::sleep_for(milliseconds(100));
+    r = Get(figures, "/v1/metrics/demo?from=0");
+    if (r.status != 200) continue;
+    const nlohmann::json j = nlohmann::json::parse(r.body);  // named: the loop reads into it
+    for (const auto& second : j["seconds"]) {
+      starts += second["starts"].get<int>();
+      most_viewers = std::max(most_viewers, second["concurrent_viewers"].get<int>());
+    }
+  }
+  EXPECT_EQ(starts, 1) << r.status << " " << r.body;
+  EXPECT_EQ(most_viewers, 1) << r.body;
 
   // Ctrl-C: everything stops, cleanly and soon.
   demo.Signal(SIGINT);

@@ -77,23 +77,27 @@ std::vector<Call> With(std::vector<Call> a, const std::vector<Call>& b) {
   return a;
 }
 
-// An origin with an event, an edge before it and playback over both, every admin API open
-// with the token "at" (the origin's and playback's are so by default in tests).
+// An origin with an event, an edge before it, playback over both and the metrics service,
+// every admin API open with the token "at" (so by default in tests but for the edge's).
 struct Services {
   explicit Services(const std::string& name)
       : dir(TempDir(name)),
         ev(WriteEvent(dir)),
         origin(dir, ev.path),
         edge(dir, {origin.url()}, {"--admin-token", "at"}),
-        playback(dir, origin.url(), {"e1=" + edge.url()}) {}
-  bool Up() const { return origin.port() > 0 && edge.port() > 0 && playback.port() > 0; }
-  std::string Logs() const { return origin.log() + edge.log() + playback.log(); }
+        playback(dir, origin.url(), {"e1=" + edge.url()}),
+        metrics(dir) {}
+  bool Up() const {
+    return origin.port() > 0 && edge.port() > 0 && playback.port() > 0 && metrics.port() > 0;
+  }
+  std::string Logs() const { return origin.log() + edge.log() + playback.log() + metrics.log(); }
 
   std::string dir;
   EventFile ev;
   OriginProcess origin;
   EdgeProcess edge;
   PlaybackProcess playback;
+  MetricsProcess metrics;
 };
 
 TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
@@ -157,7 +161,19 @@ TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
              {200},
              true},
             {"admin-edge", "DELETE", "/admin/edges/e2", "", {200}, true}}));
+  const std::string batch =
+      R"({"session": "s", "event": "e2e", "events": [{"type": "heartbeat",
+          "t": ")" +
+      FormatUtc(SystemClock::Instance().Now(), true) + R"(", "played_ms": 1000}]})";
+  CallEverything("metrics", s.metrics,
+                 With(Common(), {{"events", "POST", "/v1/events", batch, {202}},
+                                 {"events", "POST", "/v1/events", "[]", {400}},
+                                 {"figures", "GET", "/v1/metrics/e2e", "", {200}},
+                                 {"figures", "GET", "/v1/metrics/none", "", {404}},
+                                 {"figures", "GET", "/v1/metrics/e2e?to=x", "", {400}},
+                                 {"events-list", "GET", "/v1/metrics", "", {200}}}));
   // Every process is still there.
+  EXPECT_EQ(s.metrics.process().Wait(0), -1) << s.metrics.log();
   EXPECT_EQ(s.origin.process().Wait(0), -1) << s.origin.log();
   EXPECT_EQ(s.edge.process().Wait(0), -1) << s.edge.log();
   EXPECT_EQ(s.playback.process().Wait(0), -1) << s.playback.log();
@@ -171,7 +187,7 @@ TEST(Endpoints, EveryServiceRefusesAnAdminCallWithoutItsTokenTheSameWay) {
   std::map<std::string, int> bodies;
   for (const ServiceProcess* p :
        {static_cast<ServiceProcess*>(&s.origin), static_cast<ServiceProcess*>(&s.edge),
-        static_cast<ServiceProcess*>(&s.playback)}) {
+        static_cast<ServiceProcess*>(&s.playback), static_cast<ServiceProcess*>(&s.metrics)}) {
     for (const std::string auth : {"", "Bearer wrong", "Bearer atx", "Basic YXQ="}) {
       net::Headers h;
       if (!auth.empty()) h.emplace_back("Authorization", auth);
@@ -250,8 +266,10 @@ TEST(Endpoints, EveryServiceServesHttpsWhenGivenACertificate) {
   ASSERT_GT(edge.port(), 0) << edge.log();
   PlaybackProcess playback(dir, origin.url(), {"e1=" + edge.url()}, tls("playback"));
   ASSERT_GT(playback.port(), 0) << playback.log();
+  MetricsProcess metrics(dir, tls("metrics"));
+  ASSERT_GT(metrics.port(), 0) << metrics.log();
   for (const auto& [who, p] : std::vector<std::pair<std::string, const ServiceProcess*>>{
-           {"origin", &origin}, {"edge", &edge}, {"playback", &playback}}) {
+           {"origin", &origin}, {"edge", &edge}, {"playback", &playback}, {"metrics", &metrics}}) {
     const int port = p->PortAfter("listening on https://127.0.0.1:");
     ASSERT_GT(port, 0) << p->log();
     CommandResult r = RunCommand({"curl", "-sS", "--cacert", dir + "/tls-" + who + "/ca.pem",

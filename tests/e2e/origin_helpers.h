@@ -126,6 +126,16 @@ class PlaybackProcess : public ServiceProcess {
   }
 };
 
+// `onair metrics`, admin token "at".
+class MetricsProcess : public ServiceProcess {
+ public:
+  explicit MetricsProcess(const std::string& dir, const std::vector<std::string>& extra = {})
+      : ServiceProcess(dir, "metrics",
+                       With({OnairBinary(), "metrics", "--host", "127.0.0.1", "--port", "0",
+                             "--threads", "2", "--admin-token", "at"},
+                            extra)) {}
+};
+
 // One request from our client; status -1 (and the reason as body) if it failed.
 inline net::Response Request(const std::string& base, const std::string& method,
                              const std::string& target, net::Headers h = {},

@@ -1,0 +1,99 @@
+// `onair metrics` as a process: QoE batches over HTTP in, each event's per-second figures out;
+// what it refuses, and how, and what it counts and drops.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "contract/error.h"
+#include "contract/qoe.h"
+#include "e2e/origin_helpers.h"
+
+namespace onair::test {
+namespace {
+
+using contract::QoeBatch;
+using contract::QoeEvent;
+using contract::QoeType;
+using nlohmann::json;
+
+QoeBatch Viewer(const std::string& session, const std::string& edge, UtcMicros now,
+                double ttff_ms) {
+  QoeBatch b{.session = session, .event = "final", .device_type = "tv", .region = "eu"};
+  b.events.push_back({.type = QoeType::kStart, .at_us = now, .ttff_ms = ttff_ms, .edge = edge});
+  b.events.push_back({.type = QoeType::kHeartbeat,
+                      .at_us = now,
+                      .edge = edge,
+                      .bitrate = 2'000'000,
+                      .latency_ms = 3000,
+                      .rendition = "540p",
+                      .codec = "avc",
+                      .played_ms = 9000,
+                      .stalled_ms = 1000,
+                      .top = 0});
+  return b;
+}
+
+int Post(const MetricsProcess& m, const std::string& body) {
+  return Request(m.url(), "POST", "/v1/events", {{"Content-Type", "application/json"}}, body)
+      .status;
+}
+
+TEST(MetricsService, FiguresOfTheSecondsItWasSentArePerEdgeAndForTheWhole) {
+  const std::string dir = TempDir("metrics");
+  MetricsProcess m(dir);
+  ASSERT_GT(m.port(), 0) << m.log();
+  const UtcMicros now = SystemClock::Instance().Now();
+  for (int i = 0; i < 10; ++i) {
+    const std::string body = contract::WriteQoeBatch(
+        Viewer("s" + std::to_string(i), i < 7 ? "edge-a" : "edge-b", now, 500 + 100 * i));
+    ASSERT_EQ(Post(m, body), 202);
+  }
+  const int64_t s = now / 1'000'000;
+  const net::Response r =
+      Get(m.url(), "/v1/metrics/final?from=" + std::to_string(s) + "&to=" + std::to_string(s));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json j = json::parse(r.body);
+  ASSERT_EQ(j["seconds"].size(), 1u) << r.body;
+  const json& second = j["seconds"][0];
+  EXPECT_EQ(second["starts"], 10);
+  EXPECT_EQ(second["concurrent_viewers"], 10);
+  EXPECT_NEAR(second["vst_ms"]["p50"].get<double>(), 900, 9);
+  EXPECT_NEAR(second["rebuffer_ratio"].get<double>(), 0.1, 1e-9);
+  EXPECT_NEAR(second["avg_bitrate"].get<double>(), 2e6, 1e-6);
+  EXPECT_EQ(second["by"]["edge"]["edge-a"]["concurrent_viewers"], 7);
+  EXPECT_EQ(second["by"]["edge"]["edge-b"]["starts"], 3);
+  EXPECT_EQ(second["by"]["rendition"]["540p"]["concurrent_viewers"], 10);
+  EXPECT_EQ(json::parse(Get(m.url(), "/v1/metrics").body)["events"], json::array({"final"}));
+  EXPECT_EQ(m.process().Wait(0), -1) << m.log();
+}
+
+TEST(MetricsService, RefusesBadBatchesWholeAndCountsWhatItDrops) {
+  const std::string dir = TempDir("metrics-bad");
+  MetricsProcess m(dir);
+  ASSERT_GT(m.port(), 0) << m.log();
+  const UtcMicros now = SystemClock::Instance().Now();
+  // A bad event in the middle: nothing of the batch is applied, the field is named.
+  QoeBatch b = Viewer("s", "edge-a", now, 700);
+  std::string body = contract::WriteQoeBatch(b);
+  body.replace(body.find("\"played_ms\":9000"), 16, "\"played_ms\":-5");
+  const net::Response bad =
+      Request(m.url(), "POST", "/v1/events", {{"Content-Type", "application/json"}}, body);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(contract::ReadError(bad.body)->find("played_ms"), std::string::npos) << bad.body;
+  EXPECT_EQ(Get(m.url(), "/v1/metrics/final").status, 404) << "nothing was applied";
+  EXPECT_EQ(Post(m, std::string(300 * 1024, ' ')), 413);
+  EXPECT_EQ(Post(m, "{"), 400);
+  // An hour late and an hour early: counted and dropped.
+  QoeBatch odd = Viewer("t", "edge-a", now - 3'600'000'000, 700);
+  odd.events[1].at_us = now + 3'600'000'000;
+  EXPECT_EQ(Post(m, contract::WriteQoeBatch(odd)), 202);
+  const std::string metrics = Get(m.url(), "/metrics").body;
+  EXPECT_EQ(Metric(metrics, R"(onair_metrics_events_total{result="late"})"), 1);
+  EXPECT_EQ(Metric(metrics, R"(onair_metrics_events_total{result="early"})"), 1);
+  EXPECT_EQ(Metric(metrics, R"(onair_metrics_batches_total{result="refused"})"), 2);
+  EXPECT_EQ(Get(m.url(), "/v1/metrics/final?from=abc").status, 400);
+  EXPECT_EQ(m.process().Wait(0), -1) << m.log();
+}
+
+}  // namespace
+}  // namespace onair::test
