@@ -14,6 +14,9 @@ const double kLogGamma = std::log(kGamma);
 
 constexpr char kMagic = 'Q';
 constexpr char kVersion = 1;
+// The most values a sketch from the wire may hold: ranks are exact in a double up to 2^53,
+// and merging any two stays far from uint64_t's end.
+constexpr uint64_t kMostCount = uint64_t{1} << 53;
 
 }  // namespace
 
@@ -138,13 +141,14 @@ StatusOr<Quantiles> Quantiles::Decode(std::string_view in) {
       (offset < lowest || offset > highest || n > static_cast<uint64_t>(highest - offset + 1))) {
     return bad("buckets out of range");
   }
+  if (q.zero_ > kMostCount) return bad("count over 2^53");
   q.count_ = q.zero_;
   if (n > 0) {
     q.offset_ = static_cast<int>(offset);
     q.buckets_.resize(n);
     for (uint64_t& b : q.buckets_) {
       if (!r.Varint(&b)) return bad("truncated");
-      if (q.count_ + b < q.count_) return bad("count overflows");
+      if (b > kMostCount - q.count_) return bad("count over 2^53");
       q.count_ += b;
     }
   }

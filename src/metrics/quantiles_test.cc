@@ -113,6 +113,14 @@ TEST(Quantiles, DecodeRefusesWhatEncodeWouldNotWrite) {
   huge += '\x01';
   huge += std::string(24, '\0');
   EXPECT_FALSE(Quantiles::Decode(huge).ok());
+  // A count no sketch reaches (2^63: two of them merged would wrap to 0; found by the fuzzer).
+  std::string vast = "Q\x01";
+  vast += '\0';
+  vast += "\xe0\x03";  // offset 240
+  vast += '\x01';
+  vast += std::string("\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 10);
+  vast += std::string(24, '\0');
+  EXPECT_FALSE(Quantiles::Decode(vast).ok());
 }
 
 }  // namespace
