@@ -116,7 +116,7 @@ std::string Quantiles::Encode() const {
   size_t first = 0, last = buckets_.size();
   while (first < last && buckets_[first] == 0) ++first;
   while (last > first && buckets_[last - 1] == 0) --last;
-  w.Signed(offset_ + static_cast<int64_t>(first));
+  w.Signed(first < last ? offset_ + static_cast<int64_t>(first) : 0);  // canonical when empty
   w.Varint(last - first);
   for (size_t k = first; k < last; ++k) w.Varint(buckets_[k]);
   w.Double(sum_);

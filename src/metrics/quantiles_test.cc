@@ -123,5 +123,23 @@ TEST(Quantiles, DecodeRefusesWhatEncodeWouldNotWrite) {
   EXPECT_FALSE(Quantiles::Decode(vast).ok());
 }
 
+TEST(Quantiles, EncodesOneWayWhateverTheWindowHeld) {
+  // Buckets all zero (only values under the range, or a decoded window of zeros): one form.
+  Quantiles zeros;
+  zeros.Add(1e-6);
+  std::string odd = "Q\x01";
+  odd += '\x01';      // one value under kMinValue
+  odd += "\xe0\x03";  // a window at 240 ...
+  odd += '\x02';      // ... of two empty buckets
+  odd += std::string(2, '\0');
+  odd += std::string(8, '\0');  // sum 0
+  std::string least(8, '\0'), most(8, '\0');
+  auto back = Quantiles::Decode(odd + least + most);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->Encode(), Quantiles::Decode(back->Encode())->Encode());
+  EXPECT_EQ(back->Encode().substr(0, 5), zeros.Encode().substr(0, 5))
+      << "zero, offset 0, no buckets";
+}
+
 }  // namespace
 }  // namespace onair::metrics
