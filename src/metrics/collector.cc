@@ -105,11 +105,11 @@ SecondNumbers Collector::NumbersAt(const Event& ev, int64_t s) const {
   static const Second kEmpty;
   const Second& sec = it == ev.open.end() ? kEmpty : it->second;
   n.total = NumbersOf(sec.total, ViewersAt(ev, s, -1, 0));
+  static const Figures kNone;
   for (int d = 0; d < kDimensions; ++d) {
     const Names& names = ev.values[static_cast<size_t>(d)];
+    const auto& by = sec.by[static_cast<size_t>(d)];
     for (size_t id = 0; id < names.names.size(); ++id) {
-      const auto& by = sec.by[static_cast<size_t>(d)];
-      static const Figures kNone;
       const Figures& f = id < by.size() ? by[id] : kNone;
       const uint64_t viewers = ViewersAt(ev, s, d, static_cast<int>(id));
       if (viewers == 0 && f.attempts() == 0 && f.heartbeats == 0 && f.errors == 0) continue;
@@ -170,9 +170,10 @@ std::vector<SecondNumbers> Collector::Series(const std::string& event, int64_t f
   for (auto c = ev.closed.lower_bound(from_s); c != ev.closed.end() && c->first <= to_s; ++c) {
     out.push_back(c->second);
   }
-  const int64_t after = ev.closed.empty() ? INT64_MIN : ev.closed.rbegin()->first;
-  for (auto o = ev.open.lower_bound(std::max(from_s, after == INT64_MIN ? from_s : after + 1));
-       o != ev.open.end() && o->first <= to_s; ++o) {
+  // Then the open seconds after the closed ones (the closed ones' sketches stay a while).
+  const int64_t open_from =
+      ev.closed.empty() ? from_s : std::max(from_s, ev.closed.rbegin()->first + 1);
+  for (auto o = ev.open.lower_bound(open_from); o != ev.open.end() && o->first <= to_s; ++o) {
     out.push_back(NumbersAt(ev, o->first));
   }
   return out;

@@ -62,6 +62,7 @@ class Collector {
   // Seconds [from_s, to_s] of `event` that have anything, oldest first; the open ones are
   // provisional.
   std::vector<SecondNumbers> Series(const std::string& event, int64_t from_s, int64_t to_s) const;
+  bool Has(const std::string& event) const { return events_.count(event) > 0; }
   std::vector<std::string> Events() const;
   size_t open_seconds() const;
 

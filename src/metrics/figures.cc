@@ -43,19 +43,26 @@ void Figures::Add(const QoeEvent& e, uint64_t session_hash) {
   }
 }
 
+namespace {
+
+// The counters, in their order on the wire; Merge adds them, Encode and Decode walk them.
+constexpr uint64_t Figures::*kCounters[] = {&Figures::starts,
+                                            &Figures::start_failures,
+                                            &Figures::exits_before_start,
+                                            &Figures::playback_failures,
+                                            &Figures::ended,
+                                            &Figures::heartbeats,
+                                            &Figures::played_ms,
+                                            &Figures::stalled_ms,
+                                            &Figures::top_ms,
+                                            &Figures::stalls,
+                                            &Figures::errors};
+
+}  // namespace
+
 void Figures::Merge(const Figures& o) {
-  starts += o.starts;
-  start_failures += o.start_failures;
-  exits_before_start += o.exits_before_start;
-  playback_failures += o.playback_failures;
-  ended += o.ended;
-  heartbeats += o.heartbeats;
-  played_ms += o.played_ms;
-  stalled_ms += o.stalled_ms;
-  top_ms += o.top_ms;
+  for (uint64_t Figures::*c : kCounters) this->*c += o.*c;
   bitrate_ms += o.bitrate_ms;
-  stalls += o.stalls;
-  errors += o.errors;
   vst_ms.Merge(o.vst_ms);
   latency_ms.Merge(o.latency_ms);
   viewers.Merge(o.viewers);
@@ -63,10 +70,7 @@ void Figures::Merge(const Figures& o) {
 
 std::string Figures::Encode() const {
   WireWriter w;
-  for (uint64_t v : {starts, start_failures, exits_before_start, playback_failures, ended,
-                     heartbeats, played_ms, stalled_ms, top_ms, stalls, errors}) {
-    w.Varint(v);
-  }
+  for (uint64_t Figures::*c : kCounters) w.Varint(this->*c);
   w.Double(bitrate_ms);
   w.Bytes(vst_ms.Encode());
   w.Bytes(latency_ms.Encode());
@@ -77,10 +81,8 @@ std::string Figures::Encode() const {
 StatusOr<Figures> Figures::Decode(std::string_view bytes) {
   WireReader r(bytes);
   Figures f;
-  for (uint64_t* v :
-       {&f.starts, &f.start_failures, &f.exits_before_start, &f.playback_failures, &f.ended,
-        &f.heartbeats, &f.played_ms, &f.stalled_ms, &f.top_ms, &f.stalls, &f.errors}) {
-    if (!r.Varint(v)) return InvalidArgument("figures: truncated");
+  for (uint64_t Figures::*c : kCounters) {
+    if (!r.Varint(&(f.*c))) return InvalidArgument("figures: truncated");
   }
   std::string_view vst, latency, viewers;
   if (!r.Double(&f.bitrate_ms) || f.bitrate_ms < 0 || !r.Bytes(&vst) || !r.Bytes(&latency) ||

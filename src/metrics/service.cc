@@ -1,5 +1,6 @@
 #include "metrics/service.h"
 
+#include <charconv>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -30,11 +31,9 @@ StatusOr<int64_t> SecondParam(std::string_view query, std::string_view key, int6
   const std::string_view v = service::QueryValue(query, key);
   if (v.empty()) return otherwise;
   int64_t n = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9' || n > 1'000'000'000'000) {
-      return InvalidArgument(std::string(key) + " must be Unix seconds");
-    }
-    n = n * 10 + (c - '0');
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n < 0 || n > 1'000'000'000'000) {
+    return InvalidArgument(std::string(key) + " must be Unix seconds");
   }
   return n;
 }
@@ -119,13 +118,11 @@ struct MetricsService::Impl {
     if (!from.ok()) return Error(400, from.status().message());
     if (*from > *to) return Error(400, "from is after to");
     std::vector<SecondNumbers> series;
-    bool known = false;
     {
       std::lock_guard<std::mutex> lock(mu);
-      for (const std::string& e : collector.Events()) known = known || e == event;
+      if (!collector.Has(event)) return Error(404, "no figures for this event");
       series = collector.Series(event, std::max(*from, *to - cfg.collector.keep_s), *to);
     }
-    if (!known) return Error(404, "no figures for this event");
     nlohmann::json seconds = nlohmann::json::array();
     for (const SecondNumbers& s : series) seconds.push_back(SecondJson(s));
     return Json(200,

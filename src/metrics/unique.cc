@@ -6,6 +6,8 @@
 #include <bit>
 #include <cmath>
 
+#include "metrics/wire.h"
+
 namespace onair::metrics {
 
 namespace {
@@ -100,10 +102,9 @@ std::string UniqueCount::Encode() const {
     out.append(reinterpret_cast<const char*>(registers_->data()), kRegisters);
     return out;
   }
-  for (uint64_t h : hashes_) {
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(h >> (8 * i)));
-  }
-  return out;
+  WireWriter w;
+  for (uint64_t h : hashes_) w.Fixed64(h);
+  return out + w.Take();
 }
 
 StatusOr<UniqueCount> UniqueCount::Decode(std::string_view in) {
@@ -128,10 +129,8 @@ StatusOr<UniqueCount> UniqueCount::Decode(std::string_view in) {
   if (mode != kExact) return bad("unknown mode");
   if (in.size() % 8 != 0 || in.size() / 8 > kExactUpTo) return bad("hashes of the wrong size");
   u.hashes_.reserve(in.size() / 8);
-  for (size_t k = 0; k < in.size(); k += 8) {
-    uint64_t h = 0;
-    for (int i = 0; i < 8; ++i)
-      h |= static_cast<uint64_t>(static_cast<uint8_t>(in[k + i])) << (8 * i);
+  WireReader r(in);
+  for (uint64_t h = 0; r.Fixed64(&h);) {
     if (!u.hashes_.empty() && h <= u.hashes_.back()) return bad("hashes not sorted and distinct");
     u.hashes_.push_back(h);
   }

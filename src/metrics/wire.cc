@@ -17,10 +17,11 @@ void WireWriter::Signed(int64_t v) {
   Varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
 }
 
-void WireWriter::Double(double d) {
-  const auto bits = std::bit_cast<uint64_t>(d);
-  for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(bits >> (8 * i)));
+void WireWriter::Fixed64(uint64_t v) {
+  for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>(v >> (8 * i)));
 }
+
+void WireWriter::Double(double d) { Fixed64(std::bit_cast<uint64_t>(d)); }
 
 void WireWriter::Bytes(std::string_view b) {
   Varint(b.size());
@@ -47,12 +48,17 @@ bool WireReader::Signed(int64_t* v) {
   return true;
 }
 
-bool WireReader::Double(double* d) {
+bool WireReader::Fixed64(uint64_t* v) {
   if (in_.size() < 8) return false;
-  uint64_t bits = 0;
-  for (int i = 0; i < 8; ++i)
-    bits |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
+  *v = 0;
+  for (int i = 0; i < 8; ++i) *v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[i])) << (8 * i);
   in_.remove_prefix(8);
+  return true;
+}
+
+bool WireReader::Double(double* d) {
+  uint64_t bits = 0;
+  if (!Fixed64(&bits)) return false;
   *d = std::bit_cast<double>(bits);
   return std::isfinite(*d);
 }

@@ -205,7 +205,7 @@ Status PlaybackService::Start() {
     if (!net::ParseUrl(e.base_url).ok()) return InvalidArgument("not an edge URL: " + e.base_url);
   }
   ONAIR_RETURN_IF_ERROR(impl_->catalog.Validate());
-  if (!config_.metrics_url.empty() && !net::SplitUrl(config_.metrics_url + "/v1/events").ok()) {
+  if (!config_.metrics_url.empty() && !impl_->forward) {  // made from the URL if it is one
     return InvalidArgument("not a metrics service URL: " + config_.metrics_url);
   }
   ONAIR_RETURN_IF_ERROR(impl_->service.Start());
