@@ -30,7 +30,7 @@ struct QoeEvent {
   UtcMicros at_us = 0;       // "t"
   double ttff_ms = -1;       // start: from the play request to the first frame
   double duration_ms = -1;   // rebuffer
-  std::string edge;          // start, rebuffer, heartbeat: the edge fetched from
+  std::string edge;          // start, rebuffer, heartbeat, error: the edge fetched from
   std::string from, to;      // switch: renditions; edge: edges
   int64_t bitrate = -1;      // switch, heartbeat: bits/s of what is shown
   std::string kind, detail;  // error

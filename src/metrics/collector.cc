@@ -98,26 +98,47 @@ uint64_t Collector::ViewersAt(const Event& ev, int64_t s, int d, int id) const {
   return u.Estimate();
 }
 
-SecondNumbers Collector::NumbersAt(const Event& ev, int64_t s) const {
+SecondNumbers Collector::SpanAt(const Event& ev, int64_t from_s, int64_t to_s) const {
   SecondNumbers n;
-  n.second = s;
-  const auto it = ev.open.find(s);
+  n.second = to_s;
+  // One second is read in place; a span of them is merged (without the viewer sketches: a
+  // span's viewers are those of its last second's window).
   static const Second kEmpty;
-  const Second& sec = it == ev.open.end() ? kEmpty : it->second;
-  n.total = NumbersOf(sec.total, ViewersAt(ev, s, -1, 0));
+  const Second* sec = &kEmpty;
+  Second merged;
+  if (from_s == to_s) {
+    if (const auto it = ev.open.find(to_s); it != ev.open.end()) sec = &it->second;
+  } else {
+    for (auto it = ev.open.lower_bound(from_s); it != ev.open.end() && it->first <= to_s; ++it) {
+      const Second& s = it->second;
+      merged.total.Merge(s.total, false);
+      for (size_t d = 0; d < kDimensions; ++d) {
+        if (merged.by[d].size() < s.by[d].size()) merged.by[d].resize(s.by[d].size());
+        for (size_t id = 0; id < s.by[d].size(); ++id) merged.by[d][id].Merge(s.by[d][id], false);
+      }
+      if (merged.errors_by_kind.size() < s.errors_by_kind.size()) {
+        merged.errors_by_kind.resize(s.errors_by_kind.size());
+      }
+      for (size_t k = 0; k < s.errors_by_kind.size(); ++k) {
+        merged.errors_by_kind[k] += s.errors_by_kind[k];
+      }
+    }
+    sec = &merged;
+  }
+  n.total = NumbersOf(sec->total, ViewersAt(ev, to_s, -1, 0));
   static const Figures kNone;
   for (int d = 0; d < kDimensions; ++d) {
     const Names& names = ev.values[static_cast<size_t>(d)];
-    const auto& by = sec.by[static_cast<size_t>(d)];
+    const auto& by = sec->by[static_cast<size_t>(d)];
     for (size_t id = 0; id < names.names.size(); ++id) {
       const Figures& f = id < by.size() ? by[id] : kNone;
-      const uint64_t viewers = ViewersAt(ev, s, d, static_cast<int>(id));
+      const uint64_t viewers = ViewersAt(ev, to_s, d, static_cast<int>(id));
       if (viewers == 0 && f.attempts() == 0 && f.heartbeats == 0 && f.errors == 0) continue;
       n.by[static_cast<size_t>(d)][names.names[id]] = NumbersOf(f, viewers);
     }
   }
-  for (size_t k = 0; k < sec.errors_by_kind.size(); ++k) {
-    if (sec.errors_by_kind[k]) n.errors_by_kind[ev.kinds.names[k]] = sec.errors_by_kind[k];
+  for (size_t k = 0; k < sec->errors_by_kind.size(); ++k) {
+    if (sec->errors_by_kind[k]) n.errors_by_kind[ev.kinds.names[k]] = sec->errors_by_kind[k];
   }
   return n;
 }
@@ -137,7 +158,7 @@ void Collector::Close(UtcMicros now) {
     from = std::max(from, closing - o_.keep_s);
     const int64_t to = std::min(closing, ev.last_s + o_.viewer_window_s);
     for (int64_t s = from; s < to; ++s) {
-      SecondNumbers n = NumbersAt(ev, s);
+      SecondNumbers n = SpanAt(ev, s, s);
       n.final = true;
       ev.closed.emplace(s, std::move(n));
     }
@@ -174,9 +195,15 @@ std::vector<SecondNumbers> Collector::Series(const std::string& event, int64_t f
   const int64_t open_from =
       ev.closed.empty() ? from_s : std::max(from_s, ev.closed.rbegin()->first + 1);
   for (auto o = ev.open.lower_bound(open_from); o != ev.open.end() && o->first <= to_s; ++o) {
-    out.push_back(NumbersAt(ev, o->first));
+    out.push_back(SpanAt(ev, o->first, o->first));
   }
   return out;
+}
+
+SecondNumbers Collector::Span(const std::string& event, int64_t from_s, int64_t to_s) const {
+  const auto it = events_.find(event);
+  if (it == events_.end()) return SecondNumbers{.second = to_s};
+  return SpanAt(it->second, from_s, to_s);
 }
 
 std::vector<std::string> Collector::Events() const {

@@ -62,6 +62,10 @@ class Collector {
   // Seconds [from_s, to_s] of `event` that have anything, oldest first; the open ones are
   // provisional.
   std::vector<SecondNumbers> Series(const std::string& event, int64_t from_s, int64_t to_s) const;
+  // Seconds [from_s, to_s] of `event` as one span (what alerts judge): their figures merged,
+  // the viewers those of to_s's window. Only the open seconds count (the last
+  // late_s + viewer_window_s); `second` is to_s.
+  SecondNumbers Span(const std::string& event, int64_t from_s, int64_t to_s) const;
   bool Has(const std::string& event) const { return events_.count(event) > 0; }
   std::vector<std::string> Events() const;
   size_t open_seconds() const;
@@ -86,7 +90,7 @@ class Collector {
     int64_t bare_until = INT64_MIN;                   // closed seconds without breakdowns
   };
 
-  SecondNumbers NumbersAt(const Event& ev, int64_t s) const;
+  SecondNumbers SpanAt(const Event& ev, int64_t from_s, int64_t to_s) const;
   uint64_t ViewersAt(const Event& ev, int64_t s, int d, int id) const;
 
   CollectorOptions o_;

@@ -42,6 +42,27 @@ QoeEvent Start(double at, double ttff_ms, const std::string& edge) {
   return {.type = QoeType::kStart, .at_us = At(at), .ttff_ms = ttff_ms, .edge = edge};
 }
 
+TEST(Collector, ASpanMergesItsSecondsAndCountsTheViewersOfItsLast) {
+  Collector c;
+  c.Add(Batch("a", {Start(0.1, 800, "edge-1"), Beat(0.5, "edge-1")}), At(5));
+  c.Add(Batch("b", {Start(2.2, 1200, "edge-2"), Beat(2.6, "edge-2")}), At(5));
+  QoeEvent error{.type = QoeType::kError, .at_us = At(3), .edge = "edge-2", .kind = "fetch"};
+  c.Add(Batch("b", {error}), At(5));
+  const SecondNumbers span = c.Span("final", kS0, kS0 + 3);
+  EXPECT_EQ(span.second, kS0 + 3);
+  EXPECT_EQ(span.total.starts, 2u);
+  EXPECT_EQ(span.total.heartbeats, 2u);
+  EXPECT_EQ(span.total.errors, 1u);
+  EXPECT_EQ(span.total.concurrent_viewers, 2u);  // both beat within 15 s of its last second
+  EXPECT_NEAR(span.total.vst_p50, 800, 8);       // both starts are in its sketch
+  EXPECT_EQ(span.by[0].at("edge-2").errors, 1u);
+  EXPECT_EQ(span.by[0].at("edge-1").starts, 1u);
+  EXPECT_EQ(span.errors_by_kind.at("fetch"), 1u);
+  // A span of one second is that second.
+  EXPECT_EQ(c.Span("final", kS0 + 2, kS0 + 2).total.starts, 1u);
+  EXPECT_EQ(c.Span("nothing", kS0, kS0 + 3).total.starts, 0u);
+}
+
 TEST(Collector, SlicesASecondByEdgeRegionDeviceRenditionAndCodec) {
   Collector c;
   c.Add(Batch("a", {Start(0.1, 800, "edge-1"), Beat(0.5, "edge-1")}), At(1));

@@ -60,12 +60,12 @@ constexpr uint64_t Figures::*kCounters[] = {&Figures::starts,
 
 }  // namespace
 
-void Figures::Merge(const Figures& o) {
+void Figures::Merge(const Figures& o, bool with_viewers) {
   for (uint64_t Figures::*c : kCounters) this->*c += o.*c;
   bitrate_ms += o.bitrate_ms;
   vst_ms.Merge(o.vst_ms);
   latency_ms.Merge(o.latency_ms);
-  viewers.Merge(o.viewers);
+  if (with_viewers) viewers.Merge(o.viewers);
 }
 
 std::string Figures::Encode() const {

@@ -34,7 +34,9 @@ struct Figures {
 
   // Adds one event of `session`.
   void Add(const contract::QoeEvent& e, uint64_t session_hash);
-  void Merge(const Figures& o);
+  // Adds another's figures; without `viewers` its unique-viewer sketch is left out (a span of
+  // seconds counts its viewers from the window instead).
+  void Merge(const Figures& o, bool viewers = true);
 
   uint64_t attempts() const { return starts + start_failures + exits_before_start; }
 

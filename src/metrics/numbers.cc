@@ -21,6 +21,7 @@ Numbers NumbersOf(const Figures& f, uint64_t viewers) {
   n.ended = f.ended;
   n.stalls = f.stalls;
   n.errors = f.errors;
+  n.heartbeats = f.heartbeats;
   const auto attempts = static_cast<double>(n.attempts);
   n.start_failure_pct = 100 * Share(static_cast<double>(f.start_failures), attempts);
   n.exits_before_start_pct = 100 * Share(static_cast<double>(f.exits_before_start), attempts);
@@ -37,6 +38,7 @@ Numbers NumbersOf(const Figures& f, uint64_t viewers) {
   n.latency_p50 = f.latency_ms.Quantile(0.5);
   n.latency_p95 = f.latency_ms.Quantile(0.95);
   n.played_s = played / 1e3;
+  n.stalled_s = stalled / 1e3;
   return n;
 }
 
@@ -59,7 +61,9 @@ void to_json(nlohmann::json& j, const Numbers& n) {
        {"top_share", n.top_share},
        {"latency_ms", {{"p50", n.latency_p50}, {"p95", n.latency_p95}}},
        {"errors", n.errors},
-       {"played_s", n.played_s}};
+       {"heartbeats", n.heartbeats},
+       {"played_s", n.played_s},
+       {"stalled_s", n.stalled_s}};
 }
 
 }  // namespace onair::metrics

@@ -48,6 +48,9 @@ Uploads::Uploads(Store& store, MetricsRegistry& m, UploadOptions options)
           m.counter("onair_origin_writes_total", "Uploads by result.", {{"result", "aborted"}})),
       refused_(
           m.counter("onair_origin_writes_total", "Uploads by result.", {{"result", "refused"}})),
+      defective_(
+          m.counter("onair_origin_defective_writes_total",
+                    "Uploads written with defects (the pipeline's or the origin's checks).")),
       bytes_(m.counter("onair_origin_write_bytes_total", "Bytes uploaded.")),
       ack_(m.histogram("onair_origin_write_ack_seconds",
                        "From the last byte of an upload to its acknowledgement.")) {}
@@ -150,6 +153,7 @@ asio::awaitable<bool> Uploads::Put(Exchange& ex, Target t) {
   }
   defects = store_.FinishWrite(t.event, t.rendition, t.n, cand, std::move(defects));
   ok_.Inc();
+  if (!defects.empty()) defective_.Inc();
   const bool sent = co_await ex.Send(Written(defects));
   ack_.Observe(std::chrono::duration<double>(steady_clock::now() - last_byte).count());
   co_return sent;

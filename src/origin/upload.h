@@ -36,6 +36,7 @@ class Uploads {
   Counter& ok_;
   Counter& aborted_;
   Counter& refused_;
+  Counter& defective_;
   Counter& bytes_;
   Histogram& ack_;
 };

@@ -84,7 +84,8 @@ contract::QoeEvent Player::Impl::NewEvent(contract::QoeType type) const {
   return e;
 }
 
-void Player::Impl::Error(const std::string& kind, const std::string& detail) {
+void Player::Impl::Error(const std::string& kind, const std::string& detail,
+                         const std::string& edge) {
   {
     std::lock_guard<std::mutex> lock(mu);
     ++stats.errors[kind];
@@ -93,6 +94,7 @@ void Player::Impl::Error(const std::string& kind, const std::string& detail) {
   contract::QoeEvent e = NewEvent(contract::QoeType::kError);
   e.kind = kind;
   e.detail = detail.substr(0, 200);
+  e.edge = edge;
   events.Add(std::move(e));
 }
 

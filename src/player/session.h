@@ -74,7 +74,8 @@ struct Player::Impl {
   // ----- QoE (player.cc) -----
   // An event of `type` now, with the fields `fill` sets.
   contract::QoeEvent NewEvent(contract::QoeType type) const;
-  void Error(const std::string& kind, const std::string& detail);
+  // An error event; `edge` names the edge it came from, when it is an edge's.
+  void Error(const std::string& kind, const std::string& detail, const std::string& edge = "");
 
   // ----- the session (player.cc) -----
   std::string ManifestUrl() const;

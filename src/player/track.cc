@@ -198,7 +198,7 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
           if (cfg.decode) ++(decodable ? stats.decoded : stats.undecodable);
         }
         if (!decodable) {
-          Error("undecodable", rep->id + "/" + std::to_string(number) + ": " + why);
+          Error("undecodable", rep->id + "/" + std::to_string(number) + ": " + why, EdgeName(edge));
         }
         ++number;
         break;
@@ -207,18 +207,18 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
         // Still not there well after it should be whole (a producer that skipped it, a
         // server that never says 410): a hole, as a 410 would be.
         if (Now() > zero + start + 3 * segment_us) {
-          Error("missing", rep->id + "/" + std::to_string(number));
+          Error("missing", rep->id + "/" + std::to_string(number), EdgeName(edge));
           ++number;
           break;
         }
         if (!SleepMs(std::max<int64_t>(20, *f.retry_ms))) return;
         break;
       case SegmentFetch::kGone:
-        Error("gone", rep->id + "/" + std::to_string(number));
+        Error("gone", rep->id + "/" + std::to_string(number), EdgeName(edge));
         ++number;
         break;
       case SegmentFetch::kFailed: {
-        Error(f.error_kind, EdgeName(edge) + ": " + f.detail);
+        Error(f.error_kind, EdgeName(edge) + ": " + f.detail, EdgeName(edge));
         conn->Close();
         // A response cut short after a good start is most often the origin's (a pipeline
         // lost mid-segment: the origin cuts its readers and serves the other candidate
