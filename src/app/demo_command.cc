@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "app/demo_viewers.h"
 #include "app/pipeline_command.h"
 #include "app/signals.h"
 #include "core/epoch.h"
@@ -28,6 +29,7 @@ struct DemoFlags {
   int origin_port = 8080, edge_port = 8081, edge_b_port = 8084, tls_port = 8443;
   int playback_port = 8082;
   int metrics_port = 8083;
+  int viewers = 3;  // the demo's own headless viewers
 };
 
 std::string Local(int port) { return "http://127.0.0.1:" + std::to_string(port); }
@@ -119,6 +121,11 @@ int RunDemo(const DemoFlags& d) {
   metrics::MetricsConfig mc;
   mc.service.listen.port = d.metrics_port;
   mc.service.admin_token = "demo-admin-token";
+  // It watches the playback service (levers, fleet: the edges are scraped from it) and the
+  // origin.
+  mc.watch.playback_url = Local(d.playback_port);
+  mc.watch.playback_token = "demo-admin-token";
+  mc.watch.targets = {{"origin", origin_url}, {"playback", Local(d.playback_port)}};
   metrics::MetricsService metrics(mc, &SystemClock::Instance());
   if (Status ms = metrics.Start(); !ms.ok()) {
     log->error("{} (see --metrics-port)", ms.message());
@@ -128,7 +135,9 @@ int RunDemo(const DemoFlags& d) {
   playback::PlaybackConfig pc;
   pc.service.listen.port = d.playback_port;
   pc.origins = {origin_url};
-  pc.edges = {{"edge-a", Local(d.edge_port)}, {"edge-b", Local(d.edge_b_port)}};
+  // Each edge says what it takes, so that the control center's forecast has a capacity.
+  pc.edges = {{.name = "edge-a", .base_url = Local(d.edge_port), .max_connections = 1000},
+              {.name = "edge-b", .base_url = Local(d.edge_b_port), .max_connections = 1000}};
   pc.public_url = Local(d.playback_port);
   pc.service.admin_token = "demo-admin-token";
   pc.metrics_url = Local(d.metrics_port);
@@ -143,7 +152,11 @@ int RunDemo(const DemoFlags& d) {
   int rc_a = 0, rc_b = 0;
   std::thread pipeline_a([&] { rc_a = RunPipeline(a); });
   std::thread pipeline_b([&] { rc_b = RunPipeline(b); });
+  std::unique_ptr<DemoViewers> viewers;
   if (AwaitFirstSegments(Local(d.edge_port), *ev)) {
+    if (d.viewers > 0) {
+      viewers = std::make_unique<DemoViewers>(Local(d.playback_port), ev->event, d.viewers);
+    }
     const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
     const std::string play = Local(d.playback_port);
     std::printf(
@@ -153,6 +166,7 @@ int RunDemo(const DemoFlags& d) {
         "Other players:\n"
         "  ffplay %s/live/demo/master.m3u8\n"
         "  HTTPS: %s/live/demo/manifest.mpd (trust %s/tls/ca.pem)\n\n"
+        "The control center (%d viewers of the demo's own feed it):\n  %s/control\n"
         "Per-second figures of the event (QoE): %s/v1/metrics/demo\n"
         "Operators: %s/metrics (origin), %s/metrics (playback),\n"
         "  curl -X PATCH -H 'Authorization: Bearer demo-admin-token' \\\n"
@@ -160,14 +174,15 @@ int RunDemo(const DemoFlags& d) {
         "Segments are also written to %s/A and %s/B. Ctrl-C stops it.\n\n",
         origin_url.c_str(), Local(d.edge_port).c_str(), Local(d.edge_b_port).c_str(), play.c_str(),
         self.c_str(), play.c_str(), Local(d.edge_port).c_str(),
-        ("https://localhost:" + std::to_string(d.tls_port)).c_str(), abs.c_str(),
-        Local(d.metrics_port).c_str(), origin_url.c_str(), play.c_str(), play.c_str(), abs.c_str(),
-        abs.c_str());
+        ("https://localhost:" + std::to_string(d.tls_port)).c_str(), abs.c_str(), d.viewers,
+        Local(d.metrics_port).c_str(), Local(d.metrics_port).c_str(), origin_url.c_str(),
+        play.c_str(), play.c_str(), abs.c_str(), abs.c_str());
     std::fflush(stdout);
   }
   pipeline_a.join();
   pipeline_b.join();
   std::printf("onair demo: stopping\n");
+  if (viewers) viewers->Stop();
   playback.Stop();
   metrics.Stop();
   edge_b.Stop();
@@ -194,6 +209,10 @@ std::function<int()> AddDemoCommand(CLI::App& app) {
   cmd->add_option("--playback-port", d->playback_port, "the playback service and web player")
       ->capture_default_str();
   cmd->add_option("--metrics-port", d->metrics_port, "the metrics service")->capture_default_str();
+  cmd->add_option("--viewers", d->viewers,
+                  "headless viewers the demo runs itself, for the control center")
+      ->check(CLI::Range(0, 50))
+      ->capture_default_str();
   return [d, cmd]() -> int { return cmd->parsed() ? RunDemo(*d) : -1; };
 }
 

@@ -166,11 +166,14 @@ std::vector<Condition> ServiceConditions(const ServiceView& v, const AlertThresh
                      .severity = Severity::kInfo,
                      .summary = summary});
     };
-    if (l.contains("quality") && l["quality"].is_object()) {
+    // A cap is in force when it limits something ({} and null: no cap).
+    auto capped = [](const nlohmann::json& cap) { return cap.is_object() && !cap.empty(); };
+    if (l.contains("quality") && capped(l["quality"])) {
       lever("quality", "a quality cap for every device: " + l["quality"].dump());
     }
     if (l.contains("quality_by_type") && l["quality_by_type"].is_object()) {
       for (const auto& [type, cap] : l["quality_by_type"].items()) {
+        if (!capped(cap)) continue;
         lever("quality", "a quality cap for " + type + ": " + cap.dump(), {{"device_type", type}});
       }
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "metrics/alert_rules.h"
+#include "metrics/alertmanager.h"
 
 namespace onair::metrics {
 namespace {
@@ -146,8 +147,33 @@ TEST(AlertRules, JudgeTheServicesAndTheLevers) {
                 "ServiceDown/edge-b", "RequestsShed/edge-a", "OriginSwitches/origin",
                 "PipelineDefects/origin", "LeverInForce/quality", "LeverInForce/phone/quality",
                 "LeverInForce/personalisation", "LeverInForce/edge-b/drain"}));
-  const nlohmann::json none = {{"quality", nullptr}, {"personalisation", true}};
+  const nlohmann::json none = {{"quality", nlohmann::json::object()},
+                               {"quality_by_type", {{"tv", nlohmann::json::object()}}},
+                               {"personalisation", true}};
   EXPECT_TRUE(ServiceConditions({.levers = &none}, {}).empty());
+}
+
+TEST(Alertmanager, FiringAlertsEndAFewResendsAheadAndResolvedOnesSayWhenTheyEnded) {
+  AlertBook book({.clear_s = 1});
+  book.Evaluate(At(0), {Slow("a", 0), Slow("b", 0)});
+  book.Evaluate(At(10), {Slow("a", 0)});  // b resolves
+  const AlertmanagerOptions o{.generator_url = "http://metrics/control"};
+  const auto j = nlohmann::json::parse(AlertmanagerBody(book.Active(), book.History(), At(10), o));
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["labels"]["alertname"], "LatencyHigh");
+  EXPECT_EQ(j[0]["labels"]["edge"], "a");
+  EXPECT_EQ(j[0]["labels"]["severity"], "warning");
+  EXPECT_EQ(j[0]["startsAt"], FormatUtc(At(0), true));
+  EXPECT_EQ(j[0]["endsAt"], FormatUtc(At(130), true));  // 4 resends of 30 s
+  EXPECT_EQ(j[0]["annotations"]["summary"], "slow");
+  EXPECT_EQ(j[0]["generatorURL"], "http://metrics/control");
+  EXPECT_EQ(j[1]["labels"]["edge"], "b");
+  EXPECT_EQ(j[1]["endsAt"], FormatUtc(At(10), true));
+  // Resolved ones are sent for a while; nothing to say is no body.
+  book.Evaluate(At(20), {});
+  EXPECT_EQ(
+      nlohmann::json::parse(AlertmanagerBody(book.Active(), book.History(), At(20), o)).size(), 2u);
+  EXPECT_EQ(AlertmanagerBody(book.Active(), book.History(), At(400), o), "");
 }
 
 }  // namespace

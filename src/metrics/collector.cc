@@ -206,6 +206,25 @@ SecondNumbers Collector::Span(const std::string& event, int64_t from_s, int64_t 
   return SpanAt(it->second, from_s, to_s);
 }
 
+uint64_t Collector::StartsAt(const std::string& event, int64_t s) const {
+  const auto it = events_.find(event);
+  if (it == events_.end()) return 0;
+  if (const auto o = it->second.open.find(s); o != it->second.open.end()) {
+    return o->second.total.starts;
+  }
+  const auto c = it->second.closed.find(s);
+  return c == it->second.closed.end() ? 0 : c->second.total.starts;
+}
+
+uint64_t Collector::ViewersAt(const std::string& event, int64_t s) const {
+  const auto it = events_.find(event);
+  if (it == events_.end()) return 0;
+  if (const auto c = it->second.closed.find(s); c != it->second.closed.end()) {
+    return c->second.total.concurrent_viewers;
+  }
+  return ViewersAt(it->second, s, -1, 0);
+}
+
 std::vector<std::string> Collector::Events() const {
   std::vector<std::string> out;
   for (const auto& [name, ev] : events_) out.push_back(name);

@@ -66,6 +66,9 @@ class Collector {
   // the viewers those of to_s's window. Only the open seconds count (the last
   // late_s + viewer_window_s); `second` is to_s.
   SecondNumbers Span(const std::string& event, int64_t from_s, int64_t to_s) const;
+  // Second s of `event`: its starts, and its concurrent viewers (cheaper than a span).
+  uint64_t StartsAt(const std::string& event, int64_t s) const;
+  uint64_t ViewersAt(const std::string& event, int64_t s) const;
   bool Has(const std::string& event) const { return events_.count(event) > 0; }
   std::vector<std::string> Events() const;
   size_t open_seconds() const;

@@ -1,14 +1,28 @@
 #include "metrics/service.h"
 
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "contract/qoe.h"
+#include "core/log.h"
+#include "net/http_client.h"
 #include "service/target.h"
+#include "web/serve.h"
 
 namespace onair::metrics {
 
+namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using service::Body;
 using service::Error;
@@ -60,7 +74,8 @@ struct MetricsService::Impl {
   Impl(const MetricsConfig& c, Clock* clock)
       : cfg(c),
         service(c.service, clock),
-        collector(c.collector),
+        monitor(c.monitor),
+        watch(c.watch, clock),
         batches_accepted(service.metrics().counter(
             "onair_metrics_batches_total", "QoE batches, by result.", {{"result", "accepted"}})),
         batches_refused(
@@ -71,19 +86,44 @@ struct MetricsService::Impl {
         events_late(
             service.metrics().counter("onair_metrics_events_total", "", {{"result", "late"}})),
         events_early(
-            service.metrics().counter("onair_metrics_events_total", "", {{"result", "early"}})) {
+            service.metrics().counter("onair_metrics_events_total", "", {{"result", "early"}})),
+        alerts_fired(service.metrics().counter("onair_metrics_alerts_total",
+                                               "Alerts that changed state, by state.",
+                                               {{"state", "firing"}})),
+        alerts_resolved(
+            service.metrics().counter("onair_metrics_alerts_total", "", {{"state", "resolved"}})),
+        notified(service.metrics().counter("onair_metrics_alertmanager_posts_total",
+                                           "Posts of the alerts to Alertmanager, by result.",
+                                           {{"result", "sent"}})),
+        notify_failed(service.metrics().counter("onair_metrics_alertmanager_posts_total", "",
+                                                {{"result", "failed"}})) {
     AddRoutes();
   }
 
   const MetricsConfig& cfg;
   service::Service service;
-  std::mutex mu;  // the collector (one per loop is the next step: docs/metrics.md)
-  Collector collector;
+  std::mutex mu;  // the monitor (one collector per loop is the next step: docs/metrics.md)
+  Monitor monitor;
+  Watch watch;  // on the background loop only
+  // The live stream's overviews, one per event and tick (under mu).
+  struct Frame {
+    MonoTime made{};
+    std::shared_ptr<const std::string> json;
+  };
+  std::map<std::string, Frame> frames;
+  bool notify_due = false;  // the alerts changed since the last post (under mu)
+  MonoTime notified_at{};
+  std::unique_ptr<net::HttpClient> alertmanager;  // on the background loop only
+  std::atomic<size_t> live{0};
   Counter& batches_accepted;
   Counter& batches_refused;
   Counter& events_accepted;
   Counter& events_late;
   Counter& events_early;
+  Counter& alerts_fired;
+  Counter& alerts_resolved;
+  Counter& notified;
+  Counter& notify_failed;
 
   Reply Ingest(const std::string& body) {
     auto batch = contract::ParseQoeBatch(body);
@@ -94,7 +134,7 @@ struct MetricsService::Impl {
     Ingested in;
     {
       std::lock_guard<std::mutex> lock(mu);
-      in = collector.Add(*batch, service.clock()->Now());
+      in = monitor.collector().Add(*batch, service.clock()->Now());
     }
     if (in.refused) {
       batches_refused.Inc();
@@ -120,8 +160,9 @@ struct MetricsService::Impl {
     std::vector<SecondNumbers> series;
     {
       std::lock_guard<std::mutex> lock(mu);
+      const Collector& collector = monitor.collector();
       if (!collector.Has(event)) return Error(404, "no figures for this event");
-      series = collector.Series(event, std::max(*from, *to - cfg.collector.keep_s), *to);
+      series = collector.Series(event, std::max(*from, *to - cfg.monitor.collector.keep_s), *to);
     }
     nlohmann::json seconds = nlohmann::json::array();
     for (const SecondNumbers& s : series) seconds.push_back(SecondJson(s));
@@ -130,6 +171,169 @@ struct MetricsService::Impl {
                     {"event", event}, {"from", *from}, {"to", *to}, {"seconds", std::move(seconds)}}
                         .dump() +
                     "\n");
+  }
+
+  Reply Services(std::string_view query) {
+    const int64_t now_s = service.clock()->Now() / 1'000'000;
+    auto to = SecondParam(query, "to", now_s);
+    if (!to.ok()) return Error(400, to.status().message());
+    auto from = SecondParam(query, "from", *to - cfg.default_range_s);
+    if (!from.ok()) return Error(400, from.status().message());
+    if (*from > *to) return Error(400, "from is after to");
+    std::lock_guard<std::mutex> lock(mu);
+    return Json(200, monitor.ServicesJson(*from, *to).dump() + "\n");
+  }
+
+  // The event's overview, made at most every 250 ms however many control centers stream it.
+  std::shared_ptr<const std::string> Overview(const std::string& event) {
+    std::lock_guard<std::mutex> lock(mu);
+    const MonoTime now = service.clock()->Monotonic();
+    Frame& f = frames[event];
+    if (!f.json || now - f.made >= std::chrono::milliseconds(250)) {
+      f.json = std::make_shared<const std::string>(
+          monitor.Overview(event, service.clock()->Now()).dump());
+      f.made = now;
+    }
+    return f.json;
+  }
+
+  // GET /v1/live/{event}: server-sent events, one overview per interval, until the client
+  // leaves (or does not read within the send timeout).
+  asio::awaitable<bool> Live(Exchange& ex) {
+    const std::string event(ex.param(0));
+    if (live.fetch_add(1) >= cfg.max_live) {
+      --live;
+      co_return co_await ex.Send(Error(503, "too many live streams"));
+    }
+    struct Leave {
+      std::atomic<size_t>& n;
+      ~Leave() { --n; }
+    } leave{live};
+    http::response<http::empty_body> res{http::status::ok, ex.version()};
+    res.set(http::field::content_type, "text/event-stream");
+    res.set(http::field::cache_control, "no-cache");
+    res.chunked(true);
+    ex.Decorate(res);
+    std::ostringstream header;
+    header << res.base();
+    const std::string header_bytes = header.str();
+    ex.Answered(200);
+    net::AnyStream& stream = ex.stream();
+    constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+    stream.expires_after(ex.send_timeout());
+    if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(header_bytes), kTuple); ec) {
+      co_return false;
+    }
+    if (ex.head()) co_return false;
+    auto executor = co_await asio::this_coro::executor;  // bound first (docs/decisions.md)
+    asio::steady_timer timer(executor);
+    bool first = true;
+    while (service.running()) {
+      // The first message says how soon to reconnect after a cut (EventSource's `retry`).
+      const std::string message =
+          std::string(first ? "retry: 2000\n" : "") + "data: " + *Overview(event) + "\n\n";
+      first = false;
+      stream.expires_after(ex.send_timeout());
+      auto [ec, n] =
+          co_await asio::async_write(stream, http::make_chunk(asio::buffer(message)), kTuple);
+      if (ec) co_return false;
+      timer.expires_after(cfg.live_interval);
+      co_await timer.async_wait(kTuple);
+    }
+    stream.expires_after(ex.send_timeout());
+    co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+    co_return false;
+  }
+
+  void Tick() {
+    std::vector<Alert> changed;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      changed = monitor.Tick(service.clock()->Now());
+      const MonoTime now = service.clock()->Monotonic();
+      std::erase_if(frames,
+                    [&](const auto& kv) { return now - kv.second.made > std::chrono::minutes(1); });
+      if (!changed.empty()) notify_due = true;
+    }
+    for (const Alert& a : changed) {
+      (a.state == AlertState::kFiring ? alerts_fired : alerts_resolved).Inc();
+      Logger("metrics")->info("alert {} {}: {}", AlertStateName(a.state), a.key(),
+                              a.condition.summary);
+    }
+  }
+
+  // Posts the alerts to Alertmanager when they changed, and every resend interval.
+  asio::awaitable<void> Notify() {
+    const MonoTime now = service.clock()->Monotonic();
+    std::string body;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!notify_due && now - notified_at < cfg.alertmanager.resend) co_return;
+      body = AlertmanagerBody(monitor.alerts().Active(), monitor.alerts().History(),
+                              service.clock()->Now(), cfg.alertmanager);
+      notify_due = false;
+    }
+    notified_at = now;
+    if (body.empty()) co_return;
+    auto url = net::ParseUrl(cfg.alertmanager_url);
+    if (!url.ok()) co_return;
+    if (!alertmanager) {
+      auto ex = co_await asio::this_coro::executor;  // bound first (docs/decisions.md)
+      alertmanager = std::make_unique<net::HttpClient>(ex, *url);
+    }
+    net::Headers headers{{"Content-Type", "application/json"}};  // named: GCC 12 and co_await
+    auto r = co_await alertmanager->Send("POST", url->path + "/api/v2/alerts", std::move(headers),
+                                         body, std::chrono::seconds(2));
+    if (r.ok() && r->status / 100 == 2) {
+      notified.Inc();
+      co_return;
+    }
+    notify_failed.Inc();
+    alertmanager->Close();
+    std::lock_guard<std::mutex> lock(mu);
+    notify_due = true;  // again at the next run
+    Logger("metrics")->warn(
+        "alertmanager {}: {}", cfg.alertmanager_url,
+        r.ok() ? "answered " + std::to_string(r->status) : r.status().message());
+  }
+
+  // The latest figures of each event for a Prometheus scrape: the span alerts judge.
+  void ExposeEvents() {
+    std::lock_guard<std::mutex> lock(mu);
+    MetricsRegistry& m = service.metrics();
+    const int64_t now_s = service.clock()->Now() / 1'000'000;
+    const Collector& collector = monitor.collector();
+    for (const std::string& event : collector.Events()) {
+      const Numbers n =
+          collector.Span(event, now_s - cfg.monitor.thresholds.window_s + 1, now_s).total;
+      const Labels l{{"event", event}};
+      const double span = static_cast<double>(cfg.monitor.thresholds.window_s);
+      m.gauge("onair_metrics_event_concurrent_viewers", "Concurrent viewers, by event.", l)
+          .Set(static_cast<double>(n.concurrent_viewers));
+      m.gauge("onair_metrics_event_starts_per_second",
+              "Play starts per second over the alerts' span, by event.", l)
+          .Set(static_cast<double>(n.starts) / span);
+      m.gauge("onair_metrics_event_start_failure_ratio",
+              "Start failures of play attempts over the span, by event.", l)
+          .Set(n.start_failure_pct / 100);
+      m.gauge("onair_metrics_event_rebuffer_ratio", "Stalled of watch time over the span.", l)
+          .Set(n.rebuffer_ratio);
+      m.gauge("onair_metrics_event_vst_p95_seconds", "Video startup time p95 over the span.", l)
+          .Set(n.vst_p95 / 1e3);
+      m.gauge("onair_metrics_event_latency_p95_seconds", "Glass to glass p95 over the span.", l)
+          .Set(n.latency_p95 / 1e3);
+      m.gauge("onair_metrics_event_errors_per_second", "Player errors per second over the span.", l)
+          .Set(static_cast<double>(n.errors) / span);
+      m.gauge("onair_metrics_event_bitrate_bps", "Average bitrate over the span.", l)
+          .Set(n.avg_bitrate);
+    }
+    m.gauge("onair_metrics_open_seconds", "Seconds held with their sketches, all events.")
+        .Set(static_cast<double>(collector.open_seconds()));
+    size_t firing = 0;
+    for (const Alert& a : monitor.alerts().Active()) firing += a.state == AlertState::kFiring;
+    m.gauge("onair_metrics_alerts_firing", "Alerts firing now.").Set(static_cast<double>(firing));
+    m.gauge("onair_metrics_live_streams", "Control centers streaming now.")
+        .Set(static_cast<double>(live.load()));
   }
 
   void AddRoutes() {
@@ -149,24 +353,61 @@ struct MetricsService::Impl {
          .help = "an event's per-second figures (?from=&to=, Unix seconds; the last "
                  "five minutes by default)",
          .sync = [this](Exchange& ex) { return Series(std::string(ex.param(0)), ex.query()); }});
-    service.Add({.name = "events-list",
+    service.Add(
+        {.name = "events-list",
+         .methods = {http::verb::get},
+         .pattern = "/v1/metrics",
+         .help = "the events with figures",
+         .sync = [this](Exchange&) -> Reply {
+           std::lock_guard<std::mutex> lock(mu);
+           return Json(200, nlohmann::json{{"events", monitor.collector().Events()}}.dump() + "\n");
+         }});
+    service.Add({.name = "overview",
                  .methods = {http::verb::get},
-                 .pattern = "/v1/metrics",
-                 .help = "the events with figures",
+                 .pattern = "/v1/overview/{event}",
+                 .help = "what the control center shows of an event now (JSON)",
+                 .sync = [this](Exchange& ex) -> Reply {
+                   return Json(200, *Overview(std::string(ex.param(0))) + "\n");
+                 }});
+    service.Add({.name = "live",
+                 .methods = {http::verb::get},
+                 .pattern = "/v1/live/{event}",
+                 .help = "the overview every second, as server-sent events",
+                 .faults = false,
+                 .stream = [this](Exchange& ex) { return Live(ex); }});
+    service.Add({.name = "alerts",
+                 .methods = {http::verb::get},
+                 .pattern = "/v1/alerts",
+                 .help = "the alerts: active (pending, firing) and the last hour's",
                  .sync = [this](Exchange&) -> Reply {
                    std::lock_guard<std::mutex> lock(mu);
-                   return Json(200, nlohmann::json{{"events", collector.Events()}}.dump() + "\n");
+                   return Json(200, monitor.AlertsJson().dump() + "\n");
                  }});
-    service.Every("close", cfg.close_interval, service::PeriodicTask::Plain([this] {
-                    std::lock_guard<std::mutex> lock(mu);
-                    collector.Close(service.clock()->Now());
-                  }));
-    service.OnScrape([this] {
-      std::lock_guard<std::mutex> lock(mu);
-      service.metrics()
-          .gauge("onair_metrics_open_seconds", "Seconds held with their sketches, all events.")
-          .Set(static_cast<double>(collector.open_seconds()));
-    });
+    service.Add({.name = "services",
+                 .methods = {http::verb::get},
+                 .pattern = "/v1/services",
+                 .help = "the services' signals per second (?from=&to=) and their state",
+                 .sync = [this](Exchange& ex) { return Services(ex.query()); }});
+    // The control center (web/control/), embedded in the binary.
+    for (const char* pattern : {"/control", "/control/*"}) {
+      service.Add({.name = "control",
+                   .methods = {http::verb::get},
+                   .pattern = pattern,
+                   .help = "the control center",
+                   .sync = [](Exchange& ex) { return web::ServeAsset(ex.path()); }});
+    }
+    service.Every("tick", cfg.tick_interval, service::PeriodicTask::Plain([this] { Tick(); }));
+    if (!cfg.watch.playback_url.empty() || !cfg.watch.targets.empty()) {
+      service.Every("watch", cfg.watch_interval, [this]() -> asio::awaitable<void> {
+        WatchRound round = co_await watch.Round();
+        std::lock_guard<std::mutex> lock(mu);
+        monitor.Watched(round);
+      });
+    }
+    if (!cfg.alertmanager_url.empty()) {
+      service.Every("alertmanager", std::chrono::seconds(1), [this] { return Notify(); });
+    }
+    service.OnScrape([this] { ExposeEvents(); });
   }
 };
 

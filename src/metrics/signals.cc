@@ -59,7 +59,10 @@ Counters CountersOf(const std::vector<PromSample>& samples) {
     } else if (IsService(name, "_shed_total") && !name.starts_with("onair_edge_prefetches")) {
       c.shed += s.value;
     } else if (name == "onair_origin_candidate_choices_total") {
-      if (s.label("reason") != "preferred") c.origin_switches += s.value;
+      // Served by the other pipeline because the preferred one's was missing or worse ("streaming":
+      // an in-progress read of whichever is being made, not a switch).
+      const std::string_view reason = s.label("reason");
+      if (reason == "fallback" || reason == "better-defective") c.origin_switches += s.value;
     } else if (name == "onair_origin_defective_writes_total") {
       c.defects += s.value;
     } else if (name == "onair_edge_upstream_errors_total") {

@@ -23,7 +23,7 @@ struct Counters {
   double hits = 0;             // edge: of them without their own upstream fill (hit, collapsed)
   double refused = 0;          // edge and playback: requests refused (onair_*_refused_total)
   double shed = 0;             // any: requests shed by admission (onair_*_shed_total)
-  double origin_switches = 0;  // origin: reads served by the other pipeline's candidate
+  double origin_switches = 0;  // origin: reads served by the other pipeline (fallback, defects)
   double defects = 0;          // origin: segments written with defects
   double upstream_errors = 0;  // edge: upstream connections that failed
 

@@ -41,6 +41,7 @@ TEST(Signals, ReadsEachServicesCounters) {
       "onair_origin_candidate_choices_total{pipeline=\"A\",reason=\"preferred\"} 500\n"
       "onair_origin_candidate_choices_total{pipeline=\"B\",reason=\"fallback\"} 4\n"
       "onair_origin_candidate_choices_total{pipeline=\"B\",reason=\"better-defective\"} 1\n"
+      "onair_origin_candidate_choices_total{pipeline=\"B\",reason=\"streaming\"} 9\n"
       "onair_origin_defective_writes_total 2\n"
       "onair_origin_shed_total{priority=\"catch-up\"} 7\n"
       "onair_origin_reads_total{code=\"200\"} NaN\n"));

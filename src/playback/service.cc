@@ -11,7 +11,7 @@
 #include "playback/poller.h"
 #include "playback/qoe_forward.h"
 #include "playback/view.h"
-#include "web/assets.h"
+#include "web/serve.h"
 
 namespace onair::playback {
 
@@ -97,13 +97,7 @@ struct PlaybackService::Impl {
                    .methods = {kGet},
                    .pattern = pattern,
                    .help = "the web player",
-                   .sync = [](Exchange& ex) -> Reply {
-                     const web::Asset* asset = web::FindAsset(ex.path());
-                     if (!asset) return Error(404, "no such path");
-                     return service::Text(200, std::string(asset->bytes),
-                                          asset->immutable ? "public, max-age=86400" : "no-cache",
-                                          std::string(asset->content_type));
-                   }});
+                   .sync = [](Exchange& ex) { return web::ServeAsset(ex.path()); }});
     }
     // The operator's levers and the fleet.
     service.AddAdmin({.name = "admin-levers",

@@ -1,6 +1,6 @@
 // The web pages onair serves (web/), embedded in the binary at build time with the npm
-// packages they use (dash.js): `onair playback` serves the player at /watch/{event} with no
-// files to install and no CDN.
+// packages they use (dash.js, uPlot): `onair playback` serves the player at /watch/{event},
+// `onair metrics` the control center at /control, with no files to install and no CDN.
 #pragma once
 
 #include <string_view>
@@ -14,7 +14,8 @@ struct Asset {
 };
 
 // The asset at a request path: /watch/{event} (the player page), /web/watch.js,
-// /web/dash.mediaplayer.min.js; nullptr if none.
+// /web/dash.mediaplayer.min.js; /control (the control center), /control/control.js,
+// /control/uPlot.iife.min.js, /control/uPlot.min.css, /control/runbooks; nullptr if none.
 const Asset* FindAsset(std::string_view path);
 
 }  // namespace onair::web

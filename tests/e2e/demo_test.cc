@@ -63,21 +63,42 @@ TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
   EXPECT_GT(s["decoded"].get<int>(), 8) << s.dump();
 
   // Its QoE events reached the metrics service through the playback service: its start, and
-  // a viewer in the seconds of its heartbeats.
-  int starts = 0, most_viewers = 0;
+  // a viewer in the seconds of its heartbeats (a "desktop"; the demo's own viewers are TVs,
+  // phones, browsers and tablets, and they started too).
+  int starts = 0, most_viewers = 0, demo_starts = 0;
   net::Response r;
-  for (int tries = 0; tries < 50 && starts == 0; ++tries) {
+  for (int tries = 0; tries < 50 && (starts == 0 || demo_starts == 0); ++tries) {
     std::this_thread::sleep_for(milliseconds(100));
     r = Get(figures, "/v1/metrics/demo?from=0");
     if (r.status != 200) continue;
+    starts = most_viewers = demo_starts = 0;
     const nlohmann::json j = nlohmann::json::parse(r.body);  // named: the loop reads into it
     for (const auto& second : j["seconds"]) {
-      starts += second["starts"].get<int>();
-      most_viewers = std::max(most_viewers, second["concurrent_viewers"].get<int>());
+      for (const auto& [type, n] : second["by"]["device_type"].items()) {
+        if (type != "desktop") {
+          demo_starts += n["starts"].get<int>();
+          continue;
+        }
+        starts += n["starts"].get<int>();
+        most_viewers = std::max(most_viewers, n["concurrent_viewers"].get<int>());
+      }
     }
   }
   EXPECT_EQ(starts, 1) << r.status << " " << r.body;
   EXPECT_EQ(most_viewers, 1) << r.body;
+  EXPECT_GE(demo_starts, 1) << r.body;
+
+  // The control center: its page, and what it shows of the demo: the demo's viewers, every
+  // service up (the edges found through the playback service's fleet), the levers.
+  EXPECT_NE(printed.find(figures + "/control"), std::string::npos) << printed;
+  EXPECT_EQ(Get(figures, "/control").status, 200);
+  const nlohmann::json o = nlohmann::json::parse(Get(figures, "/v1/overview/demo").body);
+  EXPECT_GE(o["span"]["total"]["concurrent_viewers"].get<int>(), 1) << o.dump();
+  for (const char* target : {"origin", "playback", "edge-a", "edge-b"}) {
+    EXPECT_EQ(o["services"]["targets"][target]["up"], true) << target << ": " << o.dump();
+  }
+  EXPECT_EQ(o["levers"]["personalisation"], true) << o.dump();
+  EXPECT_EQ(o["capacity"], 2000) << o.dump();
 
   // Ctrl-C: everything stops, cleanly and soon.
   demo.Signal(SIGINT);

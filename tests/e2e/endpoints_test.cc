@@ -77,8 +77,9 @@ std::vector<Call> With(std::vector<Call> a, const std::vector<Call>& b) {
   return a;
 }
 
-// An origin with an event, an edge before it, playback over both and the metrics service,
-// every admin API open with the token "at" (so by default in tests but for the edge's).
+// An origin with an event, an edge before it, playback over both and the metrics service
+// watching them all, every admin API open with the token "at" (so by default in tests but for
+// the edge's).
 struct Services {
   explicit Services(const std::string& name)
       : dir(TempDir(name)),
@@ -86,7 +87,8 @@ struct Services {
         origin(dir, ev.path),
         edge(dir, {origin.url()}, {"--admin-token", "at"}),
         playback(dir, origin.url(), {"e1=" + edge.url()}),
-        metrics(dir) {}
+        metrics(dir, {"--playback", playback.url(), "--playback-token", "at", "--scrape",
+                      "origin=" + origin.url()}) {}
   bool Up() const {
     return origin.port() > 0 && edge.port() > 0 && playback.port() > 0 && metrics.port() > 0;
   }
@@ -171,7 +173,18 @@ TEST(Endpoints, EveryRouteOfEveryServiceInTurnOnOneProcess) {
                                  {"figures", "GET", "/v1/metrics/e2e", "", {200}},
                                  {"figures", "GET", "/v1/metrics/none", "", {404}},
                                  {"figures", "GET", "/v1/metrics/e2e?to=x", "", {400}},
-                                 {"events-list", "GET", "/v1/metrics", "", {200}}}));
+                                 {"events-list", "GET", "/v1/metrics", "", {200}},
+                                 {"overview", "GET", "/v1/overview/e2e", "", {200}},
+                                 {"overview", "GET", "/v1/overview/none", "", {200}},
+                                 {"live", "HEAD", "/v1/live/e2e", "", {200}},
+                                 {"alerts", "GET", "/v1/alerts", "", {200}},
+                                 {"services", "GET", "/v1/services", "", {200}},
+                                 {"services", "GET", "/v1/services?from=9&to=1", "", {400}},
+                                 {"control", "GET", "/control", "", {200}},
+                                 {"control", "GET", "/control/control.js", "", {200}},
+                                 {"control", "GET", "/control/uPlot.iife.min.js", "", {200}},
+                                 {"control", "GET", "/control/runbooks", "", {200}},
+                                 {"control", "GET", "/control/nothing", "", {404}}}));
   // Every process is still there.
   EXPECT_EQ(s.metrics.process().Wait(0), -1) << s.metrics.log();
   EXPECT_EQ(s.origin.process().Wait(0), -1) << s.origin.log();
