@@ -238,6 +238,11 @@ TEST(Player, WebPlayerInChromiumPlaysThirtySecondsWithoutAStallUnderTheTarget) {
   EXPECT_FALSE(s["edges"].empty()) << r.out;
   EXPECT_NE(s["overlay"].get<std::string>().find("latency"), std::string::npos);
   EXPECT_TRUE(s["errors"].empty()) << r.out;
+  // Its QoE batches reached the playback service: a start, heartbeats every 10 s.
+  EXPECT_GE(s["events_posted"].get<int>(), 2) << r.out;
+  const std::string counted = Get(sys.playback().url(), "/metrics").body;
+  EXPECT_EQ(Metric(counted, "onair_playback_qoe_events_total{type=\"start\"}"), 1) << counted;
+  EXPECT_GE(Metric(counted, "onair_playback_qoe_events_total{type=\"heartbeat\"}"), 2) << counted;
   // Its CMCD reached the edge.
   const std::string log = ReadFile(sys.dir() + "/edge-a.log") + ReadFile(sys.dir() + "/edge-b.log");
   EXPECT_NE(log.find("CMCD="), std::string::npos);

@@ -1,7 +1,9 @@
 // The web player of /watch/{event}: asks the playback service for a manifest made for this
 // browser (POST /v1/playback/{event}, retrying only as the service says), plays it with
 // dash.js at low latency (the manifest's latency target, content steering, CMCD), and shows
-// latency, bitrate and edge over the picture. window.onair holds the same figures for tests.
+// latency, bitrate and edge over the picture, and reports what the viewer got as QoE events
+// (POST /v1/events, docs/player.md) every 10 s and when the page goes. window.onair holds the
+// same figures for tests.
 'use strict';
 
 (function () {
@@ -20,6 +22,47 @@
   window.onair = stats;
   const t0 = performance.now();
   let stalledAt = 0;
+
+  // QoE events, posted in batches to the service the page came from (it passes them on to
+  // the metrics service): start, rebuffer, error, a heartbeat every 10 s with the time played
+  // and stalled since the last one, and the end.
+  const qoe = { events: [], played: 0, stalled: 0, top: 0 };
+  stats.eventsPosted = 0;
+  function note(e) {
+    e.t = new Date().toISOString();
+    if (qoe.events.length < 900) qoe.events.push(e);  // a batch holds 1 000 at most
+  }
+  function batchBody() {
+    const d = { type: 'browser' };
+    if (params.get('region')) d.region = params.get('region');
+    return JSON.stringify({ v: 1, session, event, device: d, events: qoe.events.splice(0) });
+  }
+  function heartbeat() {
+    const e = { type: 'heartbeat', state: stats.state, played_ms: Math.round(qoe.played),
+                stalled_ms: Math.round(qoe.stalled) };
+    qoe.played = 0;
+    qoe.stalled = 0;
+    if (stats.bitrate) e.bitrate = Math.round(stats.bitrate);
+    if (stats.latency > 0) e.latency_ms = Math.round(stats.latency * 1000);
+    if (stats.rendition) { e.rendition = stats.rendition; e.codec = 'avc'; }
+    if (stats.edge) e.edge = stats.edge;
+    if (qoe.top) e.top = stats.bitrate >= qoe.top;
+    note(e);
+  }
+  async function postEvents() {
+    if (!qoe.events.length) return;
+    try {
+      const res = await fetch('/v1/events', { method: 'POST', keepalive: true,
+        headers: { 'Content-Type': 'application/json' }, body: batchBody() });
+      if (res.status === 202) stats.eventsPosted += 1;
+    } catch (e) { /* the next batch says how it went on */ }
+  }
+  function end(fatal) {
+    note({ type: 'end', played_s: stats.startedAt ? (Date.now() - stats.startedAt) / 1000 : 0,
+           rebuffers: stats.stalls, started: stats.startedAt > 0, fatal });
+    navigator.sendBeacon('/v1/events', new Blob([batchBody()], { type: 'application/json' }));
+  }
+  addEventListener('pagehide', () => { heartbeat(); end(false); }, { once: true });
 
   function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
 
@@ -113,14 +156,19 @@
     player.on(events.ERROR, (e) => {
       const err = e.error || {};
       stats.errors.push((err.code || '') + ' ' + (err.message || ''));
+      note({ type: 'error', kind: 'dashjs_' + (err.code || 'unknown'),
+             detail: String(err.message || '').slice(0, 200), edge: stats.edge || undefined });
     });
     video.addEventListener('playing', () => {
       if (!stats.startedAt) {
         stats.startedAt = Date.now();
         stats.firstFrameMs = Math.round(performance.now() - t0);
+        note({ type: 'start', ttff_ms: stats.firstFrameMs, edge: stats.edge || undefined });
       }
       if (stalledAt) {
-        stats.stallMs += performance.now() - stalledAt;
+        const ms = performance.now() - stalledAt;
+        stats.stallMs += ms;
+        note({ type: 'rebuffer', duration_ms: Math.round(ms), edge: stats.edge || undefined });
         stalledAt = 0;
       }
       stats.state = 'playing';
@@ -132,16 +180,24 @@
       stats.state = 'stalled';
     });
     player.initialize(video, url, true);
+    let tick = performance.now();
     setInterval(() => {
+      const now = performance.now();
+      if (stats.state === 'playing') qoe.played += now - tick;
+      if (stats.state === 'stalled') qoe.stalled += now - tick;
+      tick = now;
       stats.latency = player.getCurrentLiveLatency();
       const rep = player.getCurrentRepresentationForType('video');
       if (rep) {
         stats.bitrate = rep.bandwidth;
         stats.rendition = rep.id;
       }
+      const reps = player.getRepresentationsByType ? player.getRepresentationsByType('video') : [];
+      if (reps && reps.length) qoe.top = Math.max(...reps.map((r) => r.bandwidth || 0));
       stats.currentTime = video.currentTime;
       render();
     }, 250);
+    setInterval(() => { heartbeat(); postEvents(); }, 10000);
   }
 
   if (!event) {
@@ -151,6 +207,8 @@
   start().catch((e) => {
     stats.state = 'failed';
     stats.errors.push(String(e.message || e));
+    note({ type: 'error', kind: 'start', detail: String(e.message || e).slice(0, 200), fatal: true });
+    end(true);
     render();
   });
 })();

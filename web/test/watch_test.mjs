@@ -63,6 +63,7 @@ try {
     edges: [...edges],
     bitrates: [...bitrates],
     overlay: await page.textContent('#overlay'),
+    events_posted: last.eventsPosted,
     errors: last.errors.concat(console_errors),
   });
 } catch (e) {
