@@ -1,7 +1,7 @@
 // Reads the Prometheus text exposition format (version 0.0.4), as every onair service's
 // /metrics writes it: one sample per line, `name{label="value",...} value [timestamp]`, with
 // `#` comments. What the metrics service scrapes comes from the network: a line it cannot
-// read is skipped and counted, never trusted (fuzzed by fuzz/metrics_sketch_fuzz.cc).
+// read is skipped and counted, never trusted (fuzzed by fuzz/metrics_scrape_fuzz.cc).
 #pragma once
 
 #include <string>
