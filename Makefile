@@ -47,6 +47,7 @@ bench: build
 	bench/edge/run.sh
 	bench/playback/run.sh
 	bench/latency/run.sh
+	bench/metrics/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

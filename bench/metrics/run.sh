@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The metrics benchmark: QoE events ingested per second into `onair metrics`' per-second
+# aggregates (wrk POSTing batches of EVENTS events over keep-alive HTTP), against
+# VictoriaMetrics importing the same events as JSON lines (/api/v1/import), side by side on
+# this machine, 2 cores each with wrk beside them; and the insight delay: from a batch's send
+# to its viewers in GET /v1/overview/{event}. docs/benchmarks.md.
+#
+#   bench/metrics/run.sh [SECONDS_PER_WRK_RUN] [EVENTS_PER_BATCH]   (default 10, 500)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. bench/common/lib.sh
+BUILD="${BUILD:-build}"
+ONAIR="$BUILD/src/app/onair"
+SECS="${1:-10}"
+PER="${2:-500}"
+BATCHES="${BATCHES:-64}"
+CONNS="${CONNS:-16}"
+[ -x "$ONAIR" ] || { echo "build first (make build)"; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing (make deps)"; exit 1; }
+command -v victoria-metrics >/dev/null || { echo "victoria-metrics is missing (make deps)"; exit 1; }
+bench_workdir metrics
+
+"$ONAIR" --log-level warn metrics --host 127.0.0.1 --port 0 --threads 2 --late 120 \
+  >"$WORK/metrics.log" 2>&1 &
+PIDS+=($!)
+METRICS=$(url_of "$WORK/metrics.log")
+VM_PORT=$(free_port)
+victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$VM_PORT" \
+  -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$VM_PORT/health" >/dev/null && break
+  sleep 0.1
+done
+
+mkdir -p "$WORK/bodies"
+python3 bench/metrics/make_bodies.py "$WORK/bodies" "$BATCHES" "$PER"
+
+# wrk posts the batches in turn, read once from files.
+lua() {  # prefix suffix path content-type
+  cat <<LUA
+local bodies = {}
+for k = 0, $BATCHES - 1 do
+  local f = io.open("$WORK/bodies/$1-" .. k .. ".$2", "rb")
+  bodies[#bodies + 1] = f:read("*a")
+  f:close()
+end
+local headers = {["Content-Type"] = "$4"}
+local k = 0
+request = function()
+  k = k % #bodies + 1
+  return wrk.format("POST", "$3", headers, bodies[k])
+end
+LUA
+}
+lua qoe json /v1/events application/json >"$WORK/qoe.lua"
+lua vm jsonl /api/v1/import application/json >"$WORK/vm.lua"
+
+measure() {  # url lua: "req/s non2xx"
+  local out
+  out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" -s "$2" "$1")
+  echo "$out" >>"$WORK/wrk.log"
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/Non-2xx/ {print $5}')"
+}
+
+echo "batches of $PER events, $BATCHES sessions; wrk -t2 -c$CONNS, ${SECS} s per run"
+read -r on_rps on_bad < <(measure "$METRICS" "$WORK/qoe.lua")
+read -r vm_rps vm_bad < <(measure "http://127.0.0.1:$VM_PORT" "$WORK/vm.lua")
+accepted=$(curl -s "$METRICS/metrics" |
+  awk '/^onair_metrics_events_total\{result="accepted"\}/ {print $2}')
+
+# Insight delay: a new viewer's batch, then GET /v1/overview until the viewer count moves.
+delays=()
+for k in $(seq 20); do
+  before=$(curl -s "$METRICS/v1/overview/delay" | python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["span"]["total"]["concurrent_viewers"])')
+  t0=$(date +%s%N)
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' "$METRICS/v1/events" -d \
+    "{\"session\": \"d$k\", \"event\": \"delay\", \"events\": [{\"type\": \"heartbeat\", \"t\": \"$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\", \"played_ms\": 1000}]}"
+  while :; do
+    now=$(curl -s "$METRICS/v1/overview/delay" | python3 -c \
+      'import json,sys; print(json.load(sys.stdin)["span"]["total"]["concurrent_viewers"])')
+    [ "$now" -gt "$before" ] && break
+    [ $(( ($(date +%s%N) - t0) / 1000000 )) -gt 5000 ] && break
+  done
+  delays+=($(( ($(date +%s%N) - t0) / 1000000 )))
+done
+read -r d50 d99 < <(printf '%s\n' "${delays[@]}" | sort -n | awk '{a[NR] = $1}
+  END { i = int(NR * 0.5) + 1; if (i > NR) i = NR; print a[i], a[NR] }')
+rss=$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[0]}/status")
+
+eps() { awk -v r="$1" -v p="$PER" 'BEGIN { printf "%.0f", r * p }'; }
+on_eps=$(eps "$on_rps")
+vm_eps=$(eps "$vm_rps")
+printf '\n%-44s %14s %10s %8s\n' "" "events/s" "batches/s" "non-2xx"
+printf '%-44s %14s %10.0f %8s\n' "onair metrics (per-second aggregates)" "$on_eps" "$on_rps" "${on_bad:-0}"
+printf '%-44s %14s %10.0f %8s\n' "victoria-metrics (/api/v1/import)" "$vm_eps" "$vm_rps" "${vm_bad:-0}"
+printf 'ratio onair / victoria-metrics: %.2f\n' "$(awk -v a="$on_eps" -v b="$vm_eps" 'BEGIN { print a / b }')"
+echo "events the metrics service counted as accepted: ${accepted:-0}"
+echo "insight delay (send to GET /v1/overview), 20 viewers: p50 ${d50} ms, max ${d99} ms"
+echo "onair metrics resident memory after the runs: $((rss / 1024)) MiB"
