@@ -22,6 +22,8 @@ PACKAGES=(
   libpugixml-dev
   # origin tests and benchmarks: nginx as a standard cache and as the static-file peer, wrk
   nginx wrk
+  # bench/metrics: VictoriaMetrics as the ingestion peer
+  victoria-metrics
   # edge tests: curl as a real HTTPS client verifying the demo CA
   curl
   # bench/: GNU time for CPU seconds

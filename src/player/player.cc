@@ -238,6 +238,33 @@ void Player::Impl::Tick() {
 }
 
 Status Player::Impl::Run() {
+  const Status s = Session();
+  if (!s.ok() && !control_started) ReportEarlyFailure(s);
+  return s;
+}
+
+void Player::Impl::ReportEarlyFailure(const Status& why) {
+  auto where = net::SplitUrl(cfg.service + "/v1/events");
+  if (cfg.service.empty() || !where.ok()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    contract::QoeEvent e = NewEvent(contract::QoeType::kError);
+    e.kind = "start";
+    e.detail = why.message().substr(0, 200);
+    e.fatal = 1;
+    events.Add(std::move(e));
+    contract::QoeEvent end = NewEvent(contract::QoeType::kEnd);
+    end.played_s = 0;
+    end.rebuffers = 0;
+    end.started = 0;
+    end.fatal = 1;
+    events.Add(std::move(end));
+  }
+  net::HttpConnection conn(where->server);
+  PostEvents(conn, where->target);
+}
+
+Status Player::Impl::Session() {
   run_started = clock->Now();
   auto body = FetchManifest();
   if (!body.ok()) return body.status();
@@ -293,6 +320,7 @@ Status Player::Impl::Run() {
     threads.emplace_back([this, start] { FetchTrack(*audio, false, SegmentAt(*audio, start)); });
   }
   threads.emplace_back([this] { Control(); });
+  control_started = true;
 
   Status result = Status::Ok();
   UtcMicros next_tick = clock->Now();

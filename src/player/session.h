@@ -81,7 +81,11 @@ struct Player::Impl {
   std::string ManifestUrl() const;
   StatusOr<std::string> FetchManifest();
   void SyncClock();
+  // The session; one that fails before it plays (no manifest, nothing to play) still says
+  // so in QoE events: an error and an end, not started, fatal.
   Status Run();
+  Status Session();
+  void ReportEarlyFailure(const Status& why);
   void Tick();
   void SkipHole(int64_t pos);
 
@@ -95,6 +99,7 @@ struct Player::Impl {
 
   // ----- steering and QoE events (control.cc) -----
   void Control();
+  bool control_started = false;  // Session's thread only
   void PollSteering(std::string* url, UtcMicros* next_at);
   void PostEvents(net::HttpConnection& conn, const std::string& target);
   void Heartbeat();

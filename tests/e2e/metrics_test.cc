@@ -2,7 +2,9 @@
 // what it refuses, and how, and what it counts and drops.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "contract/error.h"
 #include "contract/qoe.h"
@@ -93,6 +95,34 @@ TEST(MetricsService, RefusesBadBatchesWholeAndCountsWhatItDrops) {
   EXPECT_EQ(Metric(metrics, R"(onair_metrics_batches_total{result="refused"})"), 2);
   EXPECT_EQ(Get(m.url(), "/v1/metrics/final?from=abc").status, 400);
   EXPECT_EQ(m.process().Wait(0), -1) << m.log();
+}
+
+// A player refused its manifest never plays, yet it is a start failure in the figures: its
+// error and its end reach the metrics service through the playback service.
+TEST(MetricsService, APlayerRefusedItsManifestCountsAsAStartFailure) {
+  const std::string dir = TempDir("metrics-refused");
+  const EventFile ev = WriteEvent(dir);
+  OriginProcess origin(dir, ev.path);
+  MetricsProcess m(dir);
+  PlaybackProcess playback(dir, origin.url(), {}, {"--metrics", m.url()});
+  ASSERT_TRUE(origin.port() > 0 && m.port() > 0 && playback.port() > 0) << playback.log();
+  const CommandResult play =
+      RunCommand({OnairBinary(), "play", playback.url(), "no-such-event", "--quiet"}, 60);
+  EXPECT_EQ(play.exit_code, 1) << play.err;
+  json second;
+  for (int tries = 0; tries < 50 && second.is_null(); ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const net::Response r = Get(m.url(), "/v1/metrics/no-such-event?from=0");
+    if (r.status != 200) continue;
+    const json j = json::parse(r.body);  // named: the loop reads into it
+    for (const json& s : j["seconds"]) {
+      if (s["start_failures"] == 1) second = s;
+    }
+  }
+  ASSERT_FALSE(second.is_null()) << playback.log();
+  EXPECT_EQ(second["attempts"], 1);
+  EXPECT_EQ(second["start_failure_pct"], 100.0);
+  EXPECT_EQ(second["errors_by_kind"].value("start", 0), 1) << second.dump();
 }
 
 }  // namespace
