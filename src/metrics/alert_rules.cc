@@ -127,32 +127,26 @@ std::vector<Condition> ServiceConditions(const ServiceView& v, const AlertThresh
                      .for_s = t.down_for_s});
     }
   }
+  // What any service's signals in the span fire at once, where they happen.
+  struct Signal {
+    const char* name;
+    double Counters::*count;
+    const char* what;  // "%.0f ..."
+  };
+  static constexpr Signal kSignals[] = {
+      {"OriginSwitches", &Counters::origin_switches, "%.0f reads served by the other pipeline"},
+      {"PipelineDefects", &Counters::defects, "%.0f segments written with defects"},
+      {"RequestsShed", &Counters::shed, "%.0f requests shed by admission"}};
   if (v.span) {
     for (const auto& [target, c] : v.span->by_target) {
-      const Labels where{{"target", target}};
-      if (c.origin_switches > 0) {
-        out.push_back(
-            {.name = "OriginSwitches",
-             .labels = where,
-             .severity = Severity::kWarning,
-             .summary = Format("%.0f reads served by the other pipeline", c.origin_switches),
-             .value = c.origin_switches,
-             .threshold = 0});
-      }
-      if (c.defects > 0) {
-        out.push_back({.name = "PipelineDefects",
-                       .labels = where,
+      for (const Signal& sig : kSignals) {
+        const double n = c.*sig.count;
+        if (n <= 0) continue;
+        out.push_back({.name = sig.name,
+                       .labels = {{"target", target}},
                        .severity = Severity::kWarning,
-                       .summary = Format("%.0f segments written with defects", c.defects),
-                       .value = c.defects,
-                       .threshold = 0});
-      }
-      if (c.shed > 0) {
-        out.push_back({.name = "RequestsShed",
-                       .labels = where,
-                       .severity = Severity::kWarning,
-                       .summary = Format("%.0f requests shed by admission", c.shed),
-                       .value = c.shed,
+                       .summary = Format(sig.what, n),
+                       .value = n,
                        .threshold = 0});
       }
     }

@@ -150,38 +150,42 @@ struct MetricsService::Impl {
             "\n");
   }
 
-  Reply Series(const std::string& event, std::string_view query) {
-    const int64_t now_s = service.clock()->Now() / 1'000'000;
-    auto to = SecondParam(query, "to", now_s);
-    if (!to.ok()) return Error(400, to.status().message());
+  // ?from=&to= in Unix seconds: up to now, the default range back from `to`.
+  StatusOr<std::pair<int64_t, int64_t>> Range(std::string_view query) const {
+    auto to = SecondParam(query, "to", service.clock()->Now() / 1'000'000);
+    if (!to.ok()) return to.status();
     auto from = SecondParam(query, "from", *to - cfg.default_range_s);
-    if (!from.ok()) return Error(400, from.status().message());
-    if (*from > *to) return Error(400, "from is after to");
+    if (!from.ok()) return from.status();
+    if (*from > *to) return InvalidArgument("from is after to");
+    return std::pair{*from, *to};
+  }
+
+  Reply Series(const std::string& event, std::string_view query) {
+    auto range = Range(query);
+    if (!range.ok()) return Error(400, range.status().message());
+    const auto [from, to] = *range;
     std::vector<SecondNumbers> series;
     {
       std::lock_guard<std::mutex> lock(mu);
       const Collector& collector = monitor.collector();
       if (!collector.Has(event)) return Error(404, "no figures for this event");
-      series = collector.Series(event, std::max(*from, *to - cfg.monitor.collector.keep_s), *to);
+      series = collector.Series(event, std::max(from, to - cfg.monitor.collector.keep_s), to);
     }
     nlohmann::json seconds = nlohmann::json::array();
     for (const SecondNumbers& s : series) seconds.push_back(SecondJson(s));
     return Json(200,
                 nlohmann::json{
-                    {"event", event}, {"from", *from}, {"to", *to}, {"seconds", std::move(seconds)}}
+                    {"event", event}, {"from", from}, {"to", to}, {"seconds", std::move(seconds)}}
                         .dump() +
                     "\n");
   }
 
   Reply Services(std::string_view query) {
-    const int64_t now_s = service.clock()->Now() / 1'000'000;
-    auto to = SecondParam(query, "to", now_s);
-    if (!to.ok()) return Error(400, to.status().message());
-    auto from = SecondParam(query, "from", *to - cfg.default_range_s);
-    if (!from.ok()) return Error(400, from.status().message());
-    if (*from > *to) return Error(400, "from is after to");
+    auto range = Range(query);
+    if (!range.ok()) return Error(400, range.status().message());
+    const auto [from, to] = *range;
     std::lock_guard<std::mutex> lock(mu);
-    return Json(200, monitor.ServicesJson(*from, *to).dump() + "\n");
+    return Json(200, monitor.ServicesJson(from, to).dump() + "\n");
   }
 
   // The event's overview, made at most every 250 ms however many control centers stream it.

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <boost/asio/this_coro.hpp>
-#include <cctype>
 
+#include "core/event_config.h"
 #include "net/all_of.h"
 #include "net/url.h"
 
@@ -16,10 +16,8 @@ StatusOr<std::pair<std::string, std::string>> ParseScrapeFlag(const std::string&
   if (eq == std::string::npos || eq == 0)
     return InvalidArgument("--scrape wants NAME=URL: " + flag);
   const std::string name = flag.substr(0, eq), url = flag.substr(eq + 1);
-  for (const char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      return InvalidArgument("--scrape: a name is letters, digits, '-' and '_': " + name);
-    }
+  if (!IsSafeName(name)) {
+    return InvalidArgument("--scrape: a name is 1-64 letters, digits, '-' and '_': " + name);
   }
   if (auto u = net::ParseUrl(url); !u.ok()) {
     return InvalidArgument("--scrape " + name + ": " + u.status().message());
