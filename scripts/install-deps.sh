@@ -11,9 +11,10 @@ PACKAGES=(
   # networking, logging, JSON, CLI, tests
   libboost1.81-dev libssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev
-  # the metrics service: XXH3, the hash behind its unique-viewer counts; a real Alertmanager
-  # to send its alerts to in tests
-  libxxhash-dev prometheus-alertmanager
+  # the metrics service: XXH3, the hash behind its unique-viewer counts; simdjson, the parser
+  # of its ingest path; NATS (server and C client) between its collectors and aggregator; a
+  # real Alertmanager to send its alerts to in tests
+  libxxhash-dev libsimdjson-dev nats-server libnats-dev prometheus-alertmanager
   # formatting check; clang and its libFuzzer runtime for the fuzz targets
   clang-format clang libclang-rt-14-dev
   # MPD schema validation (xmllint)

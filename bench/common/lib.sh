@@ -74,3 +74,8 @@ CONF
   PIDS+=($!)
   sleep 0.5
 }
+
+# CPU seconds a process has used so far (user + system, its threads included).
+cpu_seconds() {  # pid
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"
+}

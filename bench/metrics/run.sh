@@ -56,16 +56,19 @@ LUA
 lua qoe json /v1/events application/json >"$WORK/qoe.lua"
 lua vm jsonl /api/v1/import application/json >"$WORK/vm.lua"
 
-measure() {  # url lua: "req/s non2xx"
-  local out
+measure() {  # url lua pid: "req/s non2xx cpu-seconds-of-pid"
+  local out c0 c1
+  c0=$(cpu_seconds "$3")
   out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" -s "$2" "$1")
+  c1=$(cpu_seconds "$3")
   echo "$out" >>"$WORK/wrk.log"
-  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/Non-2xx/ {print $5}')"
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '/Non-2xx/ {n = $5} END {print n + 0}')" \
+    "$(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')"
 }
 
 echo "batches of $PER events, $BATCHES sessions; wrk -t2 -c$CONNS, ${SECS} s per run"
-read -r on_rps on_bad < <(measure "$METRICS" "$WORK/qoe.lua")
-read -r vm_rps vm_bad < <(measure "http://127.0.0.1:$VM_PORT" "$WORK/vm.lua")
+read -r on_rps on_bad on_cpu < <(measure "$METRICS" "$WORK/qoe.lua" "${PIDS[0]}")
+read -r vm_rps vm_bad vm_cpu < <(measure "http://127.0.0.1:$VM_PORT" "$WORK/vm.lua" "${PIDS[1]}")
 accepted=$(curl -s "$METRICS/metrics" |
   awk '/^onair_metrics_events_total\{result="accepted"\}/ {print $2}')
 
@@ -92,10 +95,18 @@ rss=$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[0]}/status")
 eps() { awk -v r="$1" -v p="$PER" 'BEGIN { printf "%.0f", r * p }'; }
 on_eps=$(eps "$on_rps")
 vm_eps=$(eps "$vm_rps")
-printf '\n%-44s %14s %10s %8s\n' "" "events/s" "batches/s" "non-2xx"
-printf '%-44s %14s %10.0f %8s\n' "onair metrics (per-second aggregates)" "$on_eps" "$on_rps" "${on_bad:-0}"
-printf '%-44s %14s %10.0f %8s\n' "victoria-metrics (/api/v1/import)" "$vm_eps" "$vm_rps" "${vm_bad:-0}"
-printf 'ratio onair / victoria-metrics: %.2f\n' "$(awk -v a="$on_eps" -v b="$vm_eps" 'BEGIN { print a / b }')"
+# Per core: the events over the CPU seconds the server itself used (wrk shares the 2 cores).
+per_core() { awk -v r="$1" -v p="$PER" -v s="$SECS" -v c="$2" 'BEGIN { printf "%.0f", r * p * s / c }'; }
+on_core=$(per_core "$on_rps" "$on_cpu")
+vm_core=$(per_core "$vm_rps" "$vm_cpu")
+printf '\n%-40s %12s %16s %10s %8s\n' "" "events/s" "events/CPU-s" "batches/s" "non-2xx"
+printf '%-40s %12s %16s %10.0f %8s\n' "onair metrics (per-second aggregates)" "$on_eps" "$on_core" \
+  "$on_rps" "${on_bad:-0}"
+printf '%-40s %12s %16s %10.0f %8s\n' "victoria-metrics (/api/v1/import)" "$vm_eps" "$vm_core" \
+  "$vm_rps" "${vm_bad:-0}"
+printf 'ratio onair / victoria-metrics: %.2f (events/s), %.2f (events per CPU second)\n' \
+  "$(awk -v a="$on_eps" -v b="$vm_eps" 'BEGIN { print a / b }')" \
+  "$(awk -v a="$on_core" -v b="$vm_core" 'BEGIN { print a / b }')"
 echo "events the metrics service counted as accepted: ${accepted:-0}"
 echo "insight delay (send to GET /v1/overview), 20 viewers: p50 ${d50} ms, max ${d99} ms"
 echo "onair metrics resident memory after the runs: $((rss / 1024)) MiB"

@@ -6,7 +6,7 @@ namespace onair::contract {
 
 using json = nlohmann::json;
 
-bool Printable(const std::string& s) {
+bool Printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -24,7 +25,7 @@ Status ReadInt(const nlohmann::json& j, const std::string& what, const char* fie
 Status ReadNames(const nlohmann::json& j, const std::string& what, const char* field, size_t most,
                  std::vector<std::string>* out, bool keep_case = false);
 
-bool Printable(const std::string& s);
+bool Printable(std::string_view s);
 
 // Checks names read from an array (1-32 printable characters each) and lowercases them
 // unless `keep_case`.

@@ -1,5 +1,6 @@
 #include "contract/qoe.h"
 
+#include <simdjson.h>
 #include <nlohmann/json.hpp>
 
 #include "contract/json_fields.h"
@@ -9,100 +10,147 @@ namespace onair::contract {
 namespace {
 
 using json = nlohmann::json;
+namespace dom = simdjson::dom;
 constexpr const char* kWhat = "QoE batch";
 constexpr const char* kNames[kQoeTypes] = {"start", "rebuffer",  "switch", "error",
                                            "edge",  "heartbeat", "end",    "other"};
 
-QoeType TypeOf(const std::string& s) {
+QoeType TypeOf(std::string_view s) {
   for (int t = 0; t + 1 < kQoeTypes; ++t) {
     if (s == kNames[t]) return static_cast<QoeType>(t);
   }
   return QoeType::kOther;
 }
 
-// An optional number in [0, hi]; absent: left as is.
-Status ReadNumber(const json& e, const char* field, double hi, double* out) {
-  const auto it = e.find(field);
-  if (it == e.end()) return Status::Ok();
-  if (!it->is_number() || !(it->get<double>() >= 0) || it->get<double>() > hi) {
-    return BadField(kWhat, "events[]." + std::string(field),
-                    "must be a number in [0, " + std::to_string(static_cast<int64_t>(hi)) + "]");
+// The fields an event may carry, read in one pass over its members (the last of a repeated
+// member wins, as before); each check names its field.
+enum class Kind { kNumber, kWhole, kString, kPrintable, kFlag };
+struct Field {
+  std::string_view name;
+  Kind kind;
+  double most;  // numbers: the largest value; strings: the longest
+  double QoeEvent::*number = nullptr;
+  int64_t QoeEvent::*whole = nullptr;
+  std::string QoeEvent::*text = nullptr;
+  int QoeEvent::*flag = nullptr;
+};
+const Field kFields[] = {
+    {"ttff_ms", Kind::kNumber, 3'600'000, &QoeEvent::ttff_ms},
+    {"duration_ms", Kind::kNumber, 86'400'000, &QoeEvent::duration_ms},
+    {"played_s", Kind::kNumber, 86'400.0 * 365, &QoeEvent::played_s},
+    {"bitrate", Kind::kWhole, static_cast<double>(int64_t{1} << 40), nullptr, &QoeEvent::bitrate},
+    {"buffer_ms", Kind::kWhole, 86'400'000, nullptr, &QoeEvent::buffer_ms},
+    {"latency_ms", Kind::kWhole, 86'400'000, nullptr, &QoeEvent::latency_ms},
+    {"rebuffers", Kind::kWhole, 1'000'000'000, nullptr, &QoeEvent::rebuffers},
+    {"played_ms", Kind::kWhole, 86'400'000, nullptr, &QoeEvent::played_ms},
+    {"stalled_ms", Kind::kWhole, 86'400'000, nullptr, &QoeEvent::stalled_ms},
+    {"edge", Kind::kString, 1024, nullptr, nullptr, &QoeEvent::edge},
+    {"from", Kind::kString, 1024, nullptr, nullptr, &QoeEvent::from},
+    {"to", Kind::kString, 1024, nullptr, nullptr, &QoeEvent::to},
+    {"detail", Kind::kString, 1024, nullptr, nullptr, &QoeEvent::detail},
+    {"kind", Kind::kPrintable, 64, nullptr, nullptr, &QoeEvent::kind},
+    {"state", Kind::kPrintable, 32, nullptr, nullptr, &QoeEvent::state},
+    {"rendition", Kind::kPrintable, 64, nullptr, nullptr, &QoeEvent::rendition},
+    {"codec", Kind::kPrintable, 32, nullptr, nullptr, &QoeEvent::codec},
+    {"top", Kind::kFlag, 1, nullptr, nullptr, nullptr, &QoeEvent::top},
+    {"fatal", Kind::kFlag, 1, nullptr, nullptr, nullptr, &QoeEvent::fatal},
+    {"started", Kind::kFlag, 1, nullptr, nullptr, nullptr, &QoeEvent::started},
+};
+
+Status BadString(std::string_view where, std::string_view field, size_t most, bool printable) {
+  return BadField(kWhat, std::string(where) + std::string(field),
+                  std::string("must be a ") + (printable ? "printable " : "") +
+                      "string of at most " + std::to_string(most) + " characters");
+}
+
+// A string member of at most `most` characters; `printable`: no spaces or control characters.
+Status ReadText(dom::element v, std::string_view where, std::string_view field, size_t most,
+                bool printable, std::string* out) {
+  std::string_view s;
+  if (v.get_string().get(s) || s.size() > most || (printable && !Printable(s))) {
+    return BadString(where, field, most, printable);
   }
-  *out = it->get<double>();
+  out->assign(s);
   return Status::Ok();
 }
 
-Status ReadWhole(const json& e, const char* field, int64_t hi, int64_t* out) {
-  const auto it = e.find(field);
-  if (it == e.end()) return Status::Ok();
-  if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > hi) {
-    return BadField(kWhat, "events[]." + std::string(field),
-                    "must be a whole number in [0, " + std::to_string(hi) + "]");
+Status ReadMember(const Field& f, dom::element v, QoeEvent* ev) {
+  const auto field = [&] { return "events[]." + std::string(f.name); };  // for an error only
+  switch (f.kind) {
+    case Kind::kNumber: {
+      double d = 0;
+      if (!v.is_number() || v.get_double().get(d) || !(d >= 0) || d > f.most) {
+        return BadField(
+            kWhat, field(),
+            "must be a number in [0, " + std::to_string(static_cast<int64_t>(f.most)) + "]");
+      }
+      ev->*f.number = d;
+      return Status::Ok();
+    }
+    case Kind::kWhole: {
+      int64_t n = 0;
+      if (!v.is_int64() || v.get_int64().get(n) || n < 0 || static_cast<double>(n) > f.most) {
+        return BadField(
+            kWhat, field(),
+            "must be a whole number in [0, " + std::to_string(static_cast<int64_t>(f.most)) + "]");
+      }
+      ev->*f.whole = n;
+      return Status::Ok();
+    }
+    case Kind::kString:
+    case Kind::kPrintable:
+      return ReadText(v, "events[].", f.name, static_cast<size_t>(f.most),
+                      f.kind == Kind::kPrintable, &(ev->*f.text));
+    case Kind::kFlag: {
+      bool b = false;
+      if (v.get_bool().get(b)) return BadField(kWhat, field(), "must be true or false");
+      ev->*f.flag = b ? 1 : 0;
+      return Status::Ok();
+    }
   }
-  *out = it->get<int64_t>();
   return Status::Ok();
 }
 
-// A string field of at most `most` characters; `printable`: no spaces or control characters.
-Status ReadString(const json& j, const std::string& where, const char* field, size_t most,
-                  bool required, bool printable, std::string* out) {
-  const auto it = j.find(field);
-  if (it == j.end()) {
+StatusOr<QoeEvent> ReadEvent(dom::element e) {
+  dom::object members;
+  if (e.get_object().get(members)) return BadField(kWhat, "events[]", "must be objects");
+  QoeEvent ev;
+  bool typed = false, timed = false;
+  for (const dom::key_value_pair m : members) {
+    if (m.key == "type") {
+      std::string_view type;
+      if (m.value.get_string().get(type)) return BadField(kWhat, "events[].type", "is required");
+      ev.type = TypeOf(type);
+      typed = true;
+    } else if (m.key == "t") {
+      std::string_view t;
+      if (m.value.get_string().get(t)) return BadField(kWhat, "events[].t", "is required");
+      auto at = ParseUtc(t);
+      if (!at.ok()) return BadField(kWhat, "events[].t", "must be an ISO 8601 UTC time");
+      ev.at_us = *at;
+      timed = true;
+    } else {
+      for (const Field& f : kFields) {
+        if (m.key == f.name) {
+          ONAIR_RETURN_IF_ERROR(ReadMember(f, m.value, &ev));
+          break;
+        }
+      }
+    }
+  }
+  if (!typed) return BadField(kWhat, "events[].type", "is required");
+  if (!timed) return BadField(kWhat, "events[].t", "is required");
+  return ev;
+}
+
+// A string member of an object; absent: `required` says whether that is an error.
+Status ReadText(dom::object o, const std::string& where, const char* field, size_t most,
+                bool required, bool printable, std::string* out) {
+  dom::element v;
+  if (o.at_key(field).get(v)) {
     return required ? BadField(kWhat, where + field, "is required") : Status::Ok();
   }
-  if (!it->is_string() || it->get_ref<const std::string&>().size() > most ||
-      (printable && !Printable(it->get_ref<const std::string&>()))) {
-    return BadField(kWhat, where + field,
-                    std::string("must be a ") + (printable ? "printable " : "") +
-                        "string of at most " + std::to_string(most) + " characters");
-  }
-  *out = it->get<std::string>();
-  return Status::Ok();
-}
-
-// An optional boolean, as 0 or 1; absent: left as is.
-Status ReadFlag(const json& e, const char* field, int* out) {
-  const auto it = e.find(field);
-  if (it == e.end()) return Status::Ok();
-  if (!it->is_boolean())
-    return BadField(kWhat, "events[]." + std::string(field), "must be true or false");
-  *out = it->get<bool>() ? 1 : 0;
-  return Status::Ok();
-}
-
-StatusOr<QoeEvent> ReadEvent(const json& e) {
-  if (!e.is_object()) return BadField(kWhat, "events[]", "must be objects");
-  const auto type = e.find("type");
-  const auto t = e.find("t");
-  if (type == e.end() || !type->is_string()) return BadField(kWhat, "events[].type", "is required");
-  if (t == e.end() || !t->is_string()) return BadField(kWhat, "events[].t", "is required");
-  QoeEvent ev;
-  ev.type = TypeOf(type->get<std::string>());
-  auto at = ParseUtc(t->get<std::string>());
-  if (!at.ok()) return BadField(kWhat, "events[].t", "must be an ISO 8601 UTC time");
-  ev.at_us = *at;
-  const std::string in = "events[].";
-  ONAIR_RETURN_IF_ERROR(ReadNumber(e, "ttff_ms", 3'600'000, &ev.ttff_ms));
-  ONAIR_RETURN_IF_ERROR(ReadNumber(e, "duration_ms", 86'400'000, &ev.duration_ms));
-  ONAIR_RETURN_IF_ERROR(ReadNumber(e, "played_s", 86'400.0 * 365, &ev.played_s));
-  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "bitrate", int64_t{1} << 40, &ev.bitrate));
-  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "buffer_ms", 86'400'000, &ev.buffer_ms));
-  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "latency_ms", 86'400'000, &ev.latency_ms));
-  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "rebuffers", 1'000'000'000, &ev.rebuffers));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "edge", 1024, false, false, &ev.edge));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "from", 1024, false, false, &ev.from));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "to", 1024, false, false, &ev.to));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "kind", 64, false, true, &ev.kind));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "detail", 1024, false, false, &ev.detail));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "state", 32, false, true, &ev.state));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "rendition", 64, false, true, &ev.rendition));
-  ONAIR_RETURN_IF_ERROR(ReadString(e, in, "codec", 32, false, true, &ev.codec));
-  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "played_ms", 86'400'000, &ev.played_ms));
-  ONAIR_RETURN_IF_ERROR(ReadWhole(e, "stalled_ms", 86'400'000, &ev.stalled_ms));
-  ONAIR_RETURN_IF_ERROR(ReadFlag(e, "top", &ev.top));
-  ONAIR_RETURN_IF_ERROR(ReadFlag(e, "fatal", &ev.fatal));
-  ONAIR_RETURN_IF_ERROR(ReadFlag(e, "started", &ev.started));
-  return ev;
+  return ReadText(v, where, field, most, printable, out);
 }
 
 }  // namespace
@@ -155,29 +203,38 @@ std::string WriteQoeBatch(const QoeBatch& b) {
 
 StatusOr<QoeBatch> ParseQoeBatch(const std::string& json_text) {
   if (json_text.size() > kMaxEventBatchBody) return InvalidArgument("QoE batch: too large");
-  const json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("QoE batch: not a JSON object");
-  if (auto v = j.find("v"); v != j.end() && (!v->is_number_integer() || v->get<int64_t>() != 1)) {
-    return BadField(kWhat, "v", "must be 1");
+  // simdjson: the hot path of the metrics service's ingest (docs/metrics.md, "Ingest"). One
+  // parser per thread keeps its buffers from batch to batch.
+  thread_local dom::parser parser;
+  dom::element doc;
+  dom::object j;
+  if (parser.parse(json_text).get(doc) || doc.get_object().get(j)) {
+    return InvalidArgument("QoE batch: not a JSON object");
+  }
+  if (dom::element v; !j.at_key("v").get(v)) {
+    int64_t n = 0;
+    if (!v.is_int64() || v.get_int64().get(n) || n != 1) return BadField(kWhat, "v", "must be 1");
   }
   QoeBatch b;
-  ONAIR_RETURN_IF_ERROR(ReadString(j, "", "session", 128, true, true, &b.session));
-  ONAIR_RETURN_IF_ERROR(ReadString(j, "", "event", 64, true, true, &b.event));
+  ONAIR_RETURN_IF_ERROR(ReadText(j, "", "session", 128, true, true, &b.session));
+  ONAIR_RETURN_IF_ERROR(ReadText(j, "", "event", 64, true, true, &b.event));
   if (b.session.empty()) return BadField(kWhat, "session", "must not be empty");
   if (!IsSafeName(b.event)) return BadField(kWhat, "event", "must be an event name");
-  if (auto d = j.find("device"); d != j.end()) {
-    if (!d->is_object()) return BadField(kWhat, "device", "must be an object");
-    ONAIR_RETURN_IF_ERROR(ReadString(*d, "device.", "type", 32, false, true, &b.device_type));
-    ONAIR_RETURN_IF_ERROR(ReadString(*d, "device.", "region", 64, false, true, &b.region));
+  if (dom::element d; !j.at_key("device").get(d)) {
+    dom::object device;
+    if (d.get_object().get(device)) return BadField(kWhat, "device", "must be an object");
+    ONAIR_RETURN_IF_ERROR(ReadText(device, "device.", "type", 32, false, true, &b.device_type));
+    ONAIR_RETURN_IF_ERROR(ReadText(device, "device.", "region", 64, false, true, &b.region));
   }
-  const auto events = j.find("events");
-  if (events == j.end() || !events->is_array()) {
+  dom::array events;
+  if (j.at_key("events").get_array().get(events)) {
     return BadField(kWhat, "events", "must be an array");
   }
-  if (events->size() > kMaxEventsPerBatch) {
+  if (events.size() > kMaxEventsPerBatch) {
     return BadField(kWhat, "events", "has more than " + std::to_string(kMaxEventsPerBatch));
   }
-  for (const json& e : *events) {
+  b.events.reserve(events.size());
+  for (const dom::element e : events) {
     auto ev = ReadEvent(e);
     if (!ev.ok()) return ev.status();
     b.events.push_back(std::move(*ev));

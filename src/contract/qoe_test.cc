@@ -10,16 +10,21 @@ TEST(ParseQoeBatch, ReadsABatchAndCountsUnknownTypesAsOther) {
     "device": {"type": "tv", "region": "eu"}, "events": [
     {"type": "start", "t": "2026-11-23T10:00:00.123Z", "ttff_ms": 812, "edge": "edge-a"},
     {"type": "rebuffer", "t": "2026-11-23T10:00:05Z", "duration_ms": 400},
-    {"type": "thumbnail-seen", "t": "2026-11-23T10:00:06Z"}]})");
+    {"type": "thumbnail-seen", "t": "2026-11-23T10:00:06Z", "future": {"a": [1]}},
+    {"t": "2026-11-23T10:00:07Z", "played_ms": 5, "type": "heartbeat", "played_ms": 7}]})");
   ASSERT_TRUE(b.ok()) << b.status().message();
   EXPECT_EQ(b->session, "s1");
   EXPECT_EQ(b->device_type, "tv");
-  ASSERT_EQ(b->events.size(), 3u);
+  ASSERT_EQ(b->events.size(), 4u);
   EXPECT_EQ(b->events[0].type, QoeType::kStart);
   EXPECT_DOUBLE_EQ(b->events[0].ttff_ms, 812);
   EXPECT_EQ(b->events[1].duration_ms, 400);
   EXPECT_EQ(b->events[2].type, QoeType::kOther);
   EXPECT_EQ(b->events[0].edge, "edge-a");
+  // Members in any order; unknown ones ignored; a repeated one: the last wins.
+  EXPECT_EQ(b->events[3].type, QoeType::kHeartbeat);
+  EXPECT_EQ(b->events[3].played_ms, 7);
+  EXPECT_EQ(b->events[0].at_us % 1'000'000, 123'000);
 }
 
 TEST(ParseQoeBatch, RefusesWithTheFieldNamed) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -59,7 +60,7 @@ class SimulatedClock final : public Clock {
 };
 
 // ISO 8601 UTC ("2026-11-23T10:00:00Z", fractional seconds allowed) <-> UtcMicros.
-StatusOr<UtcMicros> ParseUtc(const std::string& text);
+StatusOr<UtcMicros> ParseUtc(std::string_view text);
 std::string FormatUtc(UtcMicros t, bool with_millis = false);
 
 }  // namespace onair

@@ -21,8 +21,15 @@ constexpr uint64_t kMostCount = uint64_t{1} << 53;
 }  // namespace
 
 int Quantiles::IndexOf(double value) {
+  // A collector adds each value to several sketches in a row (the event's, its edge's, its
+  // region's...): the last value's index is kept so the logarithm is taken once.
+  thread_local double last_value = -1;
+  thread_local int last_index = 0;
+  if (value == last_value) return last_index;
+  last_value = value;
   value = std::min(value, kMaxValue);
-  return static_cast<int>(std::ceil(std::log(value) / kLogGamma));
+  last_index = static_cast<int>(std::ceil(std::log(value) / kLogGamma));
+  return last_index;
 }
 
 double Quantiles::ValueOf(int index) {
