@@ -1,6 +1,7 @@
 #include "app/metrics_command.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include "app/serve.h"
@@ -49,6 +50,19 @@ std::function<int()> AddMetricsCommand(CLI::App& app) {
   cmd->add_option("--settle", c->monitor.settle_s,
                   "seconds after which a second's starts are judged against their baseline")
       ->check(CLI::Range(int64_t{0}, int64_t{60}))
+      ->capture_default_str();
+  cmd->add_option("--nats", c->nats.url,
+                  "NATS to meet the other metrics processes at (nats://host:port): collectors "
+                  "publish their seconds there, an aggregator merges them; without it this "
+                  "process does both");
+  cmd->add_option("--role", c->nats.role, "with --nats: collector or aggregator")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, metrics::Role>{
+          {"collector", metrics::Role::kCollector}, {"aggregator", metrics::Role::kAggregator}}))
+      ->needs("--nats");
+  cmd->add_option("--nats-buffer", c->nats.buffer_bytes,
+                  "bytes of parts a collector keeps while NATS is slow or away; then the "
+                  "oldest are dropped (counted)")
+      ->check(CLI::Range(size_t{4096}, size_t{1} << 30))
       ->capture_default_str();
   return [c, cmd, flags, scrapes]() -> int {
     if (!cmd->parsed()) return -1;

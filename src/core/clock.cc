@@ -90,7 +90,7 @@ StatusOr<UtcMicros> ParseUtc(std::string_view text) {
 }
 
 std::string FormatUtc(UtcMicros t, bool with_millis) {
-  int64_t secs = t >= 0 ? t / 1000000 : (t - 999999) / 1000000;
+  int64_t secs = SecondOf(t);
   int64_t micros = t - secs * 1000000;
   std::time_t tt = static_cast<std::time_t>(secs);
   std::tm tm{};

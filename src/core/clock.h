@@ -59,6 +59,11 @@ class SimulatedClock final : public Clock {
   std::atomic<int64_t> now_;
 };
 
+// The Unix second t falls in (rounded down, also before 1970).
+constexpr int64_t SecondOf(UtcMicros t) {
+  return t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000;
+}
+
 // ISO 8601 UTC ("2026-11-23T10:00:00Z", fractional seconds allowed) <-> UtcMicros.
 StatusOr<UtcMicros> ParseUtc(std::string_view text);
 std::string FormatUtc(UtcMicros t, bool with_millis = false);

@@ -12,8 +12,6 @@ constexpr const char* kDimensionNames[kDimensions] = {"edge", "region", "device_
                                                       "codec"};
 constexpr const char* kOther = "other";
 
-int64_t SecondOf(UtcMicros t) { return t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000; }
-
 }  // namespace
 
 const char* DimensionName(Dimension d) { return kDimensionNames[static_cast<int>(d)]; }
@@ -28,17 +26,38 @@ int Collector::Names::IdOf(const std::string& v, size_t most) {
   return id;
 }
 
+Collector::Event* Collector::EventFor(const std::string& event) {
+  auto it = events_.find(event);
+  if (it == events_.end()) {
+    if (events_.size() >= o_.max_events) return nullptr;
+    it = events_.emplace(event, Event{}).first;
+  }
+  return &it->second;
+}
+
+Collector::Second* Collector::SecondFor(Event& ev, int64_t s, int64_t now_s, bool* late,
+                                        bool* early) {
+  if (s < now_s - o_.late_s || (!ev.closed.empty() && s <= ev.closed.rbegin()->first)) {
+    *late = true;
+    return nullptr;
+  }
+  if (s > now_s + o_.early_s) {
+    *early = true;
+    return nullptr;
+  }
+  ev.first_s = std::min(ev.first_s, s);
+  ev.last_s = std::max(ev.last_s, s);
+  return &ev.open[s];
+}
+
 Ingested Collector::Add(const contract::QoeBatch& b, UtcMicros now) {
   Ingested out;
-  auto it = events_.find(b.event);
-  if (it == events_.end()) {
-    if (events_.size() >= o_.max_events) {
-      out.refused = true;
-      return out;
-    }
-    it = events_.emplace(b.event, Event{}).first;
+  Event* found = EventFor(b.event);
+  if (!found) {
+    out.refused = true;
+    return out;
   }
-  Event& ev = it->second;
+  Event& ev = *found;
   const int64_t now_s = SecondOf(now);
   const uint64_t session = UniqueCount::Hash(b.session);
   const size_t most = o_.values_per_dimension;
@@ -48,19 +67,13 @@ Ingested Collector::Add(const contract::QoeBatch& b, UtcMicros now) {
   int64_t second_at = INT64_MIN;
   for (const contract::QoeEvent& e : b.events) {
     const int64_t s = SecondOf(e.at_us);
-    if (s < now_s - o_.late_s || (!ev.closed.empty() && s <= ev.closed.rbegin()->first)) {
-      ++out.late;
-      continue;
-    }
-    if (s > now_s + o_.early_s) {
-      ++out.early;
-      continue;
-    }
-    if (s != second_at) {
-      second = &ev.open[s];
+    if (s != second_at || !second) {
+      bool late = false, early = false;
+      second = SecondFor(ev, s, now_s, &late, &early);
       second_at = s;
-      ev.first_s = std::min(ev.first_s, s);
-      ev.last_s = std::max(ev.last_s, s);
+      out.late += late;
+      out.early += early;
+      if (!second) continue;
     }
     second->total.Add(e, session);
     const int ids[kDimensions] = {e.edge.empty() ? -1 : ev.values[0].IdOf(e.edge, most), region,
@@ -81,6 +94,7 @@ Ingested Collector::Add(const contract::QoeBatch& b, UtcMicros now) {
     }
     ++out.accepted;
   }
+  ev.added += out.accepted;
   return out;
 }
 

@@ -13,11 +13,13 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "contract/qoe.h"
 #include "core/clock.h"
+#include "core/status.h"
 #include "metrics/figures.h"
 #include "metrics/numbers.h"
 
@@ -41,6 +43,12 @@ struct CollectorOptions {
 struct Ingested {
   size_t accepted = 0, late = 0, early = 0;
   bool refused = false;  // a new event past max_events
+};
+
+// What a collector's part added to another (Collector::Absorb).
+struct Absorbed {
+  size_t events = 0;                                  // the QoE events the part's figures came from
+  bool late = false, early = false, refused = false;  // refused: a new event past max_events
 };
 
 // One second of an event as people read it.
@@ -70,6 +78,14 @@ class Collector {
   uint64_t StartsAt(const std::string& event, int64_t s) const;
   uint64_t ViewersAt(const std::string& event, int64_t s) const;
   bool Has(const std::string& event) const { return events_.count(event) > 0; }
+
+  // Past one machine (docs/metrics.md, "Collectors and the aggregator"): a collector's open
+  // seconds taken out as parts, messages of at most about `max_bytes` each (a slice is never
+  // split), and the collector emptied; another collector absorbs each part, adding its figures
+  // to those of the same second as if it had seen the events itself. Absorb refuses a part
+  // it cannot read whole (nothing of it applied).
+  std::vector<std::string> Drain(size_t max_bytes);
+  StatusOr<Absorbed> Absorb(std::string_view part, UtcMicros now);
   std::vector<std::string> Events() const;
   size_t open_seconds() const;
 
@@ -91,9 +107,14 @@ class Collector {
     std::map<int64_t, SecondNumbers> closed;          // numbers only
     int64_t first_s = INT64_MAX, last_s = INT64_MIN;  // the seconds events came for
     int64_t bare_until = INT64_MIN;                   // closed seconds without breakdowns
+    uint64_t added = 0;                               // QoE events accepted since a Drain
   };
 
   SecondNumbers SpanAt(const Event& ev, int64_t from_s, int64_t to_s) const;
+  // The event's entry, made unless past max_events (nullptr then).
+  Event* EventFor(const std::string& event);
+  // Second s of ev, opened; nullptr with `late` or `early` set when s is out of reach.
+  Second* SecondFor(Event& ev, int64_t s, int64_t now_s, bool* late, bool* early);
   uint64_t ViewersAt(const Event& ev, int64_t s, int d, int id) const;
 
   CollectorOptions o_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace onair::metrics {
@@ -153,6 +154,91 @@ TEST(Collector, AFloodOfDistinctValuesIsCappedAsOther) {
   EXPECT_FALSE(c.Add(other, At(1)).refused);
   other.event = "third";
   EXPECT_TRUE(c.Add(other, At(1)).refused);
+}
+
+}  // namespace
+}  // namespace onair::metrics
+
+namespace onair::metrics {
+namespace {
+
+// Every second of the series as JSON, to compare two collectors' figures whole.
+nlohmann::json SeriesJson(const Collector& c) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const SecondNumbers& s : c.Series("final", kS0 - 60, kS0 + 60)) {
+    nlohmann::json j = {{"second", s.second}, {"total", s.total}, {"errors", s.errors_by_kind}};
+    for (int d = 0; d < kDimensions; ++d) {
+      for (const auto& [name, n] : s.by[static_cast<size_t>(d)]) {
+        j[DimensionName(static_cast<Dimension>(d))][name] = n;
+      }
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+TEST(Collector, TwoCollectorsDrainedIntoAThirdEqualOneThatSawEverything) {
+  std::vector<QoeBatch> batches;
+  for (int k = 0; k < 40; ++k) {
+    const std::string session = "s" + std::to_string(k);
+    const std::string edge = "edge-" + std::to_string(k % 3);
+    QoeEvent error{.type = QoeType::kError, .at_us = At(k % 7), .edge = edge, .kind = "fetch"};
+    QoeEvent end{.type = QoeType::kEnd,
+                 .at_us = At(k % 9 + 0.5),
+                 .fatal = k % 4 == 0 ? 1 : 0,
+                 .started = k % 5 == 0 ? 0 : 1};
+    batches.push_back(Batch(session,
+                            {Start(k % 5, 300 + 37 * k, edge), Beat(k % 5 + 1, edge, 900 + k),
+                             Beat(k % 5 + 3, edge, 1000), error, end},
+                            k % 2 ? "eu" : "us", k % 3 ? "tv" : "phone"));
+  }
+  Collector one, a, b, aggregator;
+  for (size_t k = 0; k < batches.size(); ++k) {
+    one.Add(batches[k], At(10));
+    (k % 3 ? a : b).Add(batches[k], At(10));
+    // A collector drains every so often: the same second reaches the aggregator in pieces.
+    if (k % 11 == 10) {
+      for (const std::string& part : a.Drain(2000)) {
+        auto absorbed = aggregator.Absorb(part, At(10));
+        ASSERT_TRUE(absorbed.ok()) << absorbed.status().message();
+      }
+    }
+  }
+  size_t parts = 0;
+  for (Collector* c : {&a, &b}) {
+    for (const std::string& part : c->Drain(2000)) {
+      auto absorbed = aggregator.Absorb(part, At(10));
+      ASSERT_TRUE(absorbed.ok()) << absorbed.status().message();
+      EXPECT_FALSE(absorbed->late || absorbed->early || absorbed->refused);
+      ++parts;
+    }
+  }
+  EXPECT_GT(parts, 2u);          // split at 2000 bytes
+  EXPECT_FALSE(a.Has("final"));  // drained empty
+  EXPECT_EQ(SeriesJson(aggregator), SeriesJson(one));
+  EXPECT_EQ(SeriesJson(one).size(), 9u);  // seconds 0 to 8
+}
+
+TEST(Collector, APartItCannotReadWholeChangesNothing) {
+  Collector a, aggregator;
+  a.Add(Batch("s", {Start(1, 500, "edge-1"), Beat(2, "edge-1")}), At(5));
+  const std::vector<std::string> parts = a.Drain(1 << 20);
+  ASSERT_EQ(parts.size(), 1u);
+  for (size_t cut = 0; cut < parts[0].size(); ++cut) {
+    EXPECT_FALSE(aggregator.Absorb(parts[0].substr(0, cut), At(5)).ok()) << cut;
+  }
+  std::string flipped = parts[0];
+  flipped[0] = 'X';
+  EXPECT_FALSE(aggregator.Absorb(flipped, At(5)).ok());
+  EXPECT_FALSE(aggregator.Has("final"));
+  // Too late for the aggregator's clock: counted, not kept.
+  auto late = aggregator.Absorb(parts[0], At(500));
+  ASSERT_TRUE(late.ok());
+  EXPECT_TRUE(late->late);
+  auto absorbed = aggregator.Absorb(parts[0], At(5));
+  ASSERT_TRUE(absorbed.ok());
+  EXPECT_EQ(absorbed->events, 2u);
+  EXPECT_EQ(aggregator.Span("final", kS0, kS0 + 2).total.starts, 1u);
 }
 
 }  // namespace

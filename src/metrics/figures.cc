@@ -68,6 +68,13 @@ void Figures::Merge(const Figures& o, bool with_viewers) {
   if (with_viewers) viewers.Merge(o.viewers);
 }
 
+bool Figures::empty() const {
+  for (uint64_t Figures::*c : kCounters) {
+    if (this->*c) return false;
+  }
+  return vst_ms.empty() && latency_ms.empty() && viewers.Estimate() == 0;
+}
+
 std::string Figures::Encode() const {
   WireWriter w;
   for (uint64_t Figures::*c : kCounters) w.Varint(this->*c);

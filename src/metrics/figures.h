@@ -39,6 +39,7 @@ struct Figures {
   void Merge(const Figures& o, bool viewers = true);
 
   uint64_t attempts() const { return starts + start_failures + exits_before_start; }
+  bool empty() const;  // nothing added
 
   // The wire form (collectors → aggregator); Decode refuses what Encode would not write.
   std::string Encode() const;

@@ -8,8 +8,6 @@ using nlohmann::json;
 
 namespace {
 
-int64_t SecondOf(UtcMicros t) { return t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000; }
-
 // Seconds judged at most per tick when the ticks fell behind (a stopped process resumed).
 constexpr int64_t kMostJudgedPerTick = 120;
 

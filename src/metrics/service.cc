@@ -13,10 +13,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "contract/qoe.h"
 #include "core/log.h"
 #include "net/http_client.h"
+#include "net/nats.h"
+#include "net/outbox.h"
 #include "service/target.h"
 #include "web/serve.h"
 
@@ -96,7 +99,21 @@ struct MetricsService::Impl {
                                            "Posts of the alerts to Alertmanager, by result.",
                                            {{"result", "sent"}})),
         notify_failed(service.metrics().counter("onair_metrics_alertmanager_posts_total", "",
-                                                {{"result", "failed"}})) {
+                                                {{"result", "failed"}})),
+        outbox(c.monitor.collector),
+        parts_sent(service.metrics().counter(
+            "onair_metrics_parts_total",
+            "Collectors' parts (NATS), by what became of them: sent, dropped (the buffer was "
+            "full), received, late, refused.",
+            {{"result", "sent"}})),
+        parts_dropped(
+            service.metrics().counter("onair_metrics_parts_total", "", {{"result", "dropped"}})),
+        parts_received(
+            service.metrics().counter("onair_metrics_parts_total", "", {{"result", "received"}})),
+        parts_late(
+            service.metrics().counter("onair_metrics_parts_total", "", {{"result", "late"}})),
+        parts_refused(
+            service.metrics().counter("onair_metrics_parts_total", "", {{"result", "refused"}})) {
     AddRoutes();
   }
 
@@ -124,6 +141,81 @@ struct MetricsService::Impl {
   Counter& alerts_resolved;
   Counter& notified;
   Counter& notify_failed;
+  // Past one machine: a collector's seconds until they are published (under outbox_mu).
+  std::mutex outbox_mu;
+  Collector outbox;
+  Counter& parts_sent;
+  Counter& parts_dropped;
+  Counter& parts_received;
+  Counter& parts_late;
+  Counter& parts_refused;
+  uint64_t dropped_seen = 0;  // of parts_out->dropped(), counted (on scrape)
+  // Last, so they go first: no part is sent or taken once the rest is gone.
+  std::unique_ptr<net::NatsLink> nats;
+  std::unique_ptr<net::Outbox> parts_out;
+
+  bool collecting() const { return !cfg.nats.url.empty() && cfg.nats.role == Role::kCollector; }
+
+  Status Start() {
+    if (!cfg.nats.url.empty()) {
+      auto link = net::NatsLink::Open(cfg.nats.url, "onair-metrics");
+      if (!link.ok()) return link.status();
+      nats = std::move(*link);
+      if (collecting()) {
+        parts_out = std::make_unique<net::Outbox>(
+            [this](std::string_view part) {
+              Status s = nats->Publish(cfg.nats.subject, part);
+              if (s.ok()) parts_sent.Inc();
+              return s;
+            },
+            cfg.nats.buffer_bytes);
+      } else {
+        ONAIR_RETURN_IF_ERROR(
+            nats->Subscribe(cfg.nats.subject, [this](std::string_view part) { Absorb(part); }));
+      }
+    }
+    return service.Start();
+  }
+
+  void Stop() {
+    service.Stop();
+    if (parts_out) {
+      Publish();  // the last seconds, given a moment to go
+      for (int i = 0; i < 20 && parts_out->waiting_bytes() > 0 && nats->connected(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    parts_out.reset();
+    nats.reset();
+  }
+
+  // A collector's seconds, out as parts (every publish interval).
+  void Publish() {
+    std::vector<std::string> parts;
+    {
+      std::lock_guard<std::mutex> lock(outbox_mu);
+      parts = outbox.Drain(cfg.nats.part_bytes);
+    }
+    for (std::string& part : parts) parts_out->Offer(std::move(part));
+  }
+
+  // A collector's part, merged (on the NATS client's thread).
+  void Absorb(std::string_view part) {
+    StatusOr<Absorbed> a = InvalidArgument("");
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      a = monitor.collector().Absorb(part, service.clock()->Now());
+    }
+    if (!a.ok() || a->refused) {
+      parts_refused.Inc();
+      Logger("metrics")->warn("part refused: {}",
+                              a.ok() ? "too many events at once" : a.status().message());
+      return;
+    }
+    parts_received.Inc();
+    if (a->late || a->early) parts_late.Inc();
+    events_accepted.Inc(a->events);
+  }
 
   Reply Ingest(const std::string& body) {
     auto batch = contract::ParseQoeBatch(body);
@@ -132,7 +224,10 @@ struct MetricsService::Impl {
       return Error(400, batch.status().message());
     }
     Ingested in;
-    {
+    if (collecting()) {
+      std::lock_guard<std::mutex> lock(outbox_mu);
+      in = outbox.Add(*batch, service.clock()->Now());
+    } else {
       std::lock_guard<std::mutex> lock(mu);
       in = monitor.collector().Add(*batch, service.clock()->Now());
     }
@@ -168,7 +263,11 @@ struct MetricsService::Impl {
     {
       std::lock_guard<std::mutex> lock(mu);
       const Collector& collector = monitor.collector();
-      if (!collector.Has(event)) return Error(404, "no figures for this event");
+      if (!collector.Has(event)) {
+        return Error(404, collecting() ? "no figures here: this collector publishes its events "
+                                         "to the aggregator (--role collector)"
+                                       : "no figures for this event");
+      }
       series = collector.Series(event, std::max(from, to - cfg.monitor.collector.keep_s), to);
     }
     nlohmann::json seconds = nlohmann::json::array();
@@ -338,6 +437,20 @@ struct MetricsService::Impl {
     m.gauge("onair_metrics_alerts_firing", "Alerts firing now.").Set(static_cast<double>(firing));
     m.gauge("onair_metrics_live_streams", "Control centers streaming now.")
         .Set(static_cast<double>(live.load()));
+    if (nats) {
+      m.gauge("onair_metrics_nats_connected", "1 while connected to NATS.")
+          .Set(nats->connected() ? 1 : 0);
+      m.gauge("onair_metrics_nats_dropped_messages",
+              "Messages the aggregator's subscription dropped for falling behind.")
+          .Set(static_cast<double>(nats->dropped()));
+    }
+    if (parts_out) {
+      m.gauge("onair_metrics_parts_waiting_bytes", "Parts waiting for NATS, in bytes.")
+          .Set(static_cast<double>(parts_out->waiting_bytes()));
+      const uint64_t dropped = parts_out->dropped();
+      parts_dropped.Inc(dropped - dropped_seen);
+      dropped_seen = dropped;
+    }
   }
 
   void AddRoutes() {
@@ -411,6 +524,10 @@ struct MetricsService::Impl {
     if (!cfg.alertmanager_url.empty()) {
       service.Every("alertmanager", std::chrono::seconds(1), [this] { return Notify(); });
     }
+    if (collecting()) {
+      service.Every("publish", cfg.nats.publish_interval,
+                    service::PeriodicTask::Plain([this] { Publish(); }));
+    }
     service.OnScrape([this] { ExposeEvents(); });
   }
 };
@@ -420,8 +537,8 @@ MetricsService::MetricsService(MetricsConfig config, Clock* clock)
 
 MetricsService::~MetricsService() { Stop(); }
 
-Status MetricsService::Start() { return impl_->service.Start(); }
-void MetricsService::Stop() { impl_->service.Stop(); }
+Status MetricsService::Start() { return impl_->Start(); }
+void MetricsService::Stop() { impl_->Stop(); }
 int MetricsService::port() const { return impl_->service.port(); }
 int MetricsService::tls_port() const { return impl_->service.tls_port(); }
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "core/clock.h"
 #include "core/metrics.h"
@@ -19,6 +20,20 @@
 #include "service/service.h"
 
 namespace onair::metrics {
+
+// Past one machine (docs/metrics.md, "Collectors and the aggregator"): collectors take the
+// players' batches and publish their seconds as parts to NATS every interval; an aggregator
+// merges every collector's parts (and takes batches itself) and serves the figures, alerts
+// and the control center. Without a URL, one process does both.
+enum class Role { kCollector, kAggregator };
+struct NatsOptions {
+  std::string url;  // "": one process, no NATS
+  Role role = Role::kAggregator;
+  std::string subject = "onair.metrics.parts";
+  std::chrono::milliseconds publish_interval{1000};
+  size_t part_bytes = 256 * 1024;          // a part's size (NATS' payload limit is 1 MiB)
+  size_t buffer_bytes = 16 * 1024 * 1024;  // parts waiting for a slow or absent NATS
+};
 
 struct MetricsConfig {
   service::ServiceConfig service = Defaults();
@@ -31,6 +46,7 @@ struct MetricsConfig {
   AlertmanagerOptions alertmanager;
   size_t max_live = 64;  // control centers streaming at once
   std::chrono::milliseconds live_interval{1000};
+  NatsOptions nats;
 
   static service::ServiceConfig Defaults();
 };

@@ -23,8 +23,6 @@ bool IsService(std::string_view name, std::string_view suffix) {
   return name.starts_with("onair_") && name.ends_with(suffix);
 }
 
-int64_t SecondOf(UtcMicros t) { return t >= 0 ? t / 1'000'000 : (t - 999'999) / 1'000'000; }
-
 }  // namespace
 
 void Counters::Add(const Counters& o) {
