@@ -126,6 +126,7 @@ int RunDemo(const DemoFlags& d) {
   mc.watch.playback_url = Local(d.playback_port);
   mc.watch.playback_token = "demo-admin-token";
   mc.watch.targets = {{"origin", origin_url}, {"playback", Local(d.playback_port)}};
+  mc.data_dir = abs + "/metrics";  // for `onair metrics report demo` after it
   metrics::MetricsService metrics(mc, &SystemClock::Instance());
   if (Status ms = metrics.Start(); !ms.ok()) {
     log->error("{} (see --metrics-port)", ms.message());
@@ -168,6 +169,7 @@ int RunDemo(const DemoFlags& d) {
         "  HTTPS: %s/live/demo/manifest.mpd (trust %s/tls/ca.pem)\n\n"
         "The control center (%d viewers of the demo's own feed it):\n  %s/control\n"
         "Per-second figures of the event (QoE): %s/v1/metrics/demo\n"
+        "The report after the show: %s metrics report demo --data %s/metrics\n"
         "Operators: %s/metrics (origin), %s/metrics (playback),\n"
         "  curl -X PATCH -H 'Authorization: Bearer demo-admin-token' \\\n"
         "       -d '{\"quality\": {\"max_bitrate\": 1000000}}' %s/admin/levers\n"
@@ -175,8 +177,8 @@ int RunDemo(const DemoFlags& d) {
         origin_url.c_str(), Local(d.edge_port).c_str(), Local(d.edge_b_port).c_str(), play.c_str(),
         self.c_str(), play.c_str(), Local(d.edge_port).c_str(),
         ("https://localhost:" + std::to_string(d.tls_port)).c_str(), abs.c_str(), d.viewers,
-        Local(d.metrics_port).c_str(), Local(d.metrics_port).c_str(), origin_url.c_str(),
-        play.c_str(), play.c_str(), abs.c_str(), abs.c_str());
+        Local(d.metrics_port).c_str(), Local(d.metrics_port).c_str(), self.c_str(), abs.c_str(),
+        origin_url.c_str(), play.c_str(), play.c_str(), abs.c_str(), abs.c_str());
     std::fflush(stdout);
   }
   pipeline_a.join();

@@ -1,10 +1,13 @@
 #include "app/metrics_command.h"
 
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 
 #include "app/serve.h"
+#include "core/event_config.h"
+#include "metrics/report.h"
 #include "metrics/service.h"
 
 namespace onair::app {
@@ -64,8 +67,44 @@ std::function<int()> AddMetricsCommand(CLI::App& app) {
                   "oldest are dropped (counted)")
       ->check(CLI::Range(size_t{4096}, size_t{1} << 30))
       ->capture_default_str();
-  return [c, cmd, flags, scrapes]() -> int {
+  cmd->add_option("--data", c->data_dir,
+                  "folder to keep each event's closed seconds and the alerts in, for "
+                  "`onair metrics report` after the show");
+  // onair metrics report EVENT: the HTML report from the data folder.
+  struct ReportFlags {
+    std::string event, data, out;
+  };
+  auto r = std::make_shared<ReportFlags>();
+  CLI::App* report = cmd->add_subcommand(
+      "report", "Write an event's report (one self-contained HTML file) from the data folder");
+  report->add_option("event", r->event, "the event")->required();
+  report->add_option("--data", r->data, "the metrics service's data folder (its --data)")
+      ->required();
+  report->add_option("--out", r->out, "the file to write (default: DATA/EVENT/report.html)");
+  return [c, cmd, flags, scrapes, report, r]() -> int {
     if (!cmd->parsed()) return -1;
+    if (report->parsed()) {
+      if (!IsSafeName(r->event)) {
+        std::fprintf(stderr, "onair metrics report: not an event name: %s\n", r->event.c_str());
+        return 2;
+      }
+      auto data = metrics::ReadReport(r->data, r->event);
+      if (!data.ok()) {
+        std::fprintf(stderr, "onair metrics report: %s\n", data.status().message().c_str());
+        return 1;
+      }
+      const std::string out = r->out.empty() ? r->data + "/" + r->event + "/report.html" : r->out;
+      std::ofstream file(out, std::ios::binary | std::ios::trunc);
+      file << metrics::ReportHtml(*data);
+      file.close();
+      if (!file) {
+        std::fprintf(stderr, "onair metrics report: cannot write %s\n", out.c_str());
+        return 1;
+      }
+      std::printf("%s: %zu seconds, %zu alert changes\n", out.c_str(), data->seconds.size(),
+                  data->alerts.size());
+      return 0;
+    }
     for (const std::string& flag : *scrapes) {
       auto target = metrics::ParseScrapeFlag(flag);
       if (!target.ok()) {

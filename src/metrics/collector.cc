@@ -1,6 +1,7 @@
 #include "metrics/collector.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "metrics/unique.h"
 
@@ -15,6 +16,21 @@ constexpr const char* kOther = "other";
 }  // namespace
 
 const char* DimensionName(Dimension d) { return kDimensionNames[static_cast<int>(d)]; }
+
+void to_json(nlohmann::json& j, const SecondNumbers& s) {
+  j = s.total;
+  j["t"] = FormatUtc(s.second * 1'000'000, false);
+  j["second"] = s.second;
+  j["final"] = s.final;
+  nlohmann::json by = nlohmann::json::object();
+  for (int d = 0; d < kDimensions; ++d) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [name, n] : s.by[static_cast<size_t>(d)]) values[name] = n;
+    by[DimensionName(static_cast<Dimension>(d))] = std::move(values);
+  }
+  j["by"] = std::move(by);
+  j["errors_by_kind"] = s.errors_by_kind;
+}
 
 int Collector::Names::IdOf(const std::string& v, size_t most) {
   if (auto it = ids.find(v); it != ids.end()) return it->second;

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,6 +60,9 @@ struct SecondNumbers {
   std::array<std::map<std::string, Numbers>, kDimensions> by;
   std::map<std::string, uint64_t> errors_by_kind;
 };
+
+// As GET /v1/metrics/{event} answers each second (docs/metrics.md).
+void to_json(nlohmann::json& j, const SecondNumbers& s);
 
 class Collector {
  public:

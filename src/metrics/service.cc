@@ -17,6 +17,7 @@
 
 #include "contract/qoe.h"
 #include "core/log.h"
+#include "metrics/archive.h"
 #include "net/http_client.h"
 #include "net/nats.h"
 #include "net/outbox.h"
@@ -53,22 +54,6 @@ StatusOr<int64_t> SecondParam(std::string_view query, std::string_view key, int6
     return InvalidArgument(std::string(key) + " must be Unix seconds");
   }
   return n;
-}
-
-nlohmann::json SecondJson(const SecondNumbers& s) {
-  nlohmann::json j = s.total;
-  j["t"] = FormatUtc(s.second * 1'000'000, false);
-  j["second"] = s.second;
-  j["final"] = s.final;
-  nlohmann::json by = nlohmann::json::object();
-  for (int d = 0; d < kDimensions; ++d) {
-    nlohmann::json values = nlohmann::json::object();
-    for (const auto& [name, n] : s.by[static_cast<size_t>(d)]) values[name] = n;
-    by[DimensionName(static_cast<Dimension>(d))] = std::move(values);
-  }
-  j["by"] = std::move(by);
-  j["errors_by_kind"] = s.errors_by_kind;
-  return j;
 }
 
 }  // namespace
@@ -149,7 +134,10 @@ struct MetricsService::Impl {
   Counter& parts_received;
   Counter& parts_late;
   Counter& parts_refused;
-  uint64_t dropped_seen = 0;  // of parts_out->dropped(), counted (on scrape)
+  uint64_t dropped_seen = 0;
+  std::unique_ptr<Archive> archive;  // with a data folder (under mu)
+  Counter* archive_failed = nullptr;
+  MonoTime archive_warned{};  // of parts_out->dropped(), counted (on scrape)
   // Last, so they go first: no part is sent or taken once the rest is gone.
   std::unique_ptr<net::NatsLink> nats;
   std::unique_ptr<net::Outbox> parts_out;
@@ -157,6 +145,12 @@ struct MetricsService::Impl {
   bool collecting() const { return !cfg.nats.url.empty() && cfg.nats.role == Role::kCollector; }
 
   Status Start() {
+    if (!cfg.data_dir.empty()) {
+      archive = std::make_unique<Archive>(cfg.data_dir);
+      archive_failed = &service.metrics().counter(
+          "onair_metrics_archive_failures_total",
+          "Writes of closed seconds or alerts to the data folder that failed (tried again).");
+    }
     if (!cfg.nats.url.empty()) {
       auto link = net::NatsLink::Open(cfg.nats.url, "onair-metrics");
       if (!link.ok()) return link.status();
@@ -271,7 +265,7 @@ struct MetricsService::Impl {
       series = collector.Series(event, std::max(from, to - cfg.monitor.collector.keep_s), to);
     }
     nlohmann::json seconds = nlohmann::json::array();
-    for (const SecondNumbers& s : series) seconds.push_back(SecondJson(s));
+    for (const SecondNumbers& s : series) seconds.push_back(s);
     return Json(200,
                 nlohmann::json{
                     {"event", event}, {"from", from}, {"to", to}, {"seconds", std::move(seconds)}}
@@ -354,6 +348,17 @@ struct MetricsService::Impl {
       std::lock_guard<std::mutex> lock(mu);
       changed = monitor.Tick(service.clock()->Now());
       const MonoTime now = service.clock()->Monotonic();
+      if (archive) {
+        Status a = archive->Write(monitor.collector(), service.clock()->Now());
+        if (a.ok()) a = archive->WriteAlerts(changed, service.clock()->Now());
+        if (!a.ok()) {
+          archive_failed->Inc();
+          if (now - archive_warned > std::chrono::minutes(1)) {  // a full disk: once a minute
+            Logger("metrics")->error("data folder: {}", a.message());
+            archive_warned = now;
+          }
+        }
+      }
       std::erase_if(frames,
                     [&](const auto& kv) { return now - kv.second.made > std::chrono::minutes(1); });
       if (!changed.empty()) notify_due = true;

@@ -47,6 +47,7 @@ struct MetricsConfig {
   size_t max_live = 64;  // control centers streaming at once
   std::chrono::milliseconds live_interval{1000};
   NatsOptions nats;
+  std::string data_dir;  // "": nothing kept for the report after the show (metrics/archive.h)
 
   static service::ServiceConfig Defaults();
 };

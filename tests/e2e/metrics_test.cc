@@ -125,5 +125,41 @@ TEST(MetricsService, APlayerRefusedItsManifestCountsAsAStartFailure) {
   EXPECT_EQ(second["errors_by_kind"].value("start", 0), 1) << second.dump();
 }
 
+TEST(MetricsService, KeepsTheClosedSecondsForTheReportAfterTheShow) {
+  const std::string dir = TempDir("metrics-report");
+  MetricsProcess m(dir, {"--data", dir + "/data", "--late", "1"});
+  ASSERT_GT(m.port(), 0) << m.log();
+  const UtcMicros now = SystemClock::Instance().Now();
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(Post(m, contract::WriteQoeBatch(
+                          Viewer("s" + std::to_string(i), "edge-a", now, 500 + 100 * i))),
+              202);
+  }
+  // The seconds close (late by 1 s) and are written as they do.
+  const std::string seconds = dir + "/data/final/seconds.jsonl";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < until &&
+         ReadFile(seconds).find("\"starts\":10") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_NE(ReadFile(seconds).find("\"starts\":10"), std::string::npos) << ReadFile(seconds);
+
+  const CommandResult r = RunCommand({OnairBinary(), "metrics", "report", "final", "--data",
+                                      dir + "/data", "--out", dir + "/r.html"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = ReadFile(dir + "/r.html");
+  EXPECT_NE(html.find("<h1>final</h1>"), std::string::npos);
+  EXPECT_NE(html.find("<td>Starts per second</td><td>10</td>"), std::string::npos)
+      << html.substr(0, 4000);
+  EXPECT_NE(html.find("<td>edge-a</td>"), std::string::npos);
+  // An event without figures, or a name that is not one, is a clear error.
+  const CommandResult none =
+      RunCommand({OnairBinary(), "metrics", "report", "other", "--data", dir + "/data"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no figures of other"), std::string::npos) << none.err;
+  EXPECT_EQ(RunCommand({OnairBinary(), "metrics", "report", "../x", "--data", dir}).exit_code, 2);
+  EXPECT_EQ(m.process().Wait(0), -1) << m.log();
+}
+
 }  // namespace
 }  // namespace onair::test
