@@ -92,6 +92,62 @@ read -r d50 d99 < <(printf '%s\n' "${delays[@]}" | sort -n | awk '{a[NR] = $1}
   END { i = int(NR * 0.5) + 1; if (i > NR) i = NR; print a[i], a[NR] }')
 rss=$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[0]}/status")
 
+# Memory at SESSIONS distinct sessions (default 1M): a fresh service, one batch per session
+# (a heartbeat and, for every tenth, a start) within a few seconds of each other; wrk stops
+# each of its threads once its share is sent.
+SESSIONS="${SESSIONS:-1000000}"
+"$ONAIR" --log-level warn metrics --host 127.0.0.1 --port 0 --threads 2 >"$WORK/memory.log" 2>&1 &
+PIDS+=($!)
+MEMORY_PID=$!
+MEMORY=$(url_of "$WORK/memory.log")
+cat >"$WORK/sessions.lua" <<LUA
+local counter = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+local n = 0
+local quota = math.floor($SESSIONS / 2)
+local edges = {"edge-0", "edge-1", "edge-2", "edge-3", "edge-4", "edge-5", "edge-6", "edge-7"}
+local regions = {"eu", "us", "apac"}
+local devices = {"tv", "phone", "browser", "stb"}
+local headers = {["Content-Type"] = "application/json"}
+request = function()
+  n = n + 1
+  local t = os.date("!%Y-%m-%dT%H:%M:%SZ")
+  local edge = edges[n % 8 + 1]
+  local events = '{"type":"heartbeat","t":"' .. t .. '","edge":"' .. edge ..
+    '","bitrate":3000000,"latency_ms":' .. (2000 + n % 1500) ..
+    ',"rendition":"720p","codec":"avc","played_ms":10000,"stalled_ms":0,"top":false}'
+  if n % 10 == 0 then
+    events = events .. ',{"type":"start","t":"' .. t .. '","ttff_ms":' .. (300 + n % 2000) ..
+      ',"edge":"' .. edge .. '"}'
+  end
+  local body = '{"v":1,"session":"m' .. id .. '-' .. n .. '","event":"memory","device":{"type":"' ..
+    devices[n % 4 + 1] .. '","region":"' .. regions[n % 3 + 1] .. '"},"events":[' .. events .. ']}'
+  return wrk.format("POST", "/v1/events", headers, body)
+end
+response = function()
+  if n >= quota then wrk.thread:stop() end
+end
+LUA
+mem_start=$(date +%s%N)
+wrk -t2 -c32 -d300s -s "$WORK/sessions.lua" "$MEMORY" >"$WORK/memory-wrk.log" 2>&1 &
+WRK_PID=$!
+batches() {
+  curl -s "$MEMORY/metrics" | awk '/^onair_metrics_batches_total\{result="accepted"\}/ {print $2}'
+}
+while [ "$(batches)" -lt "$SESSIONS" ] && kill -0 "$WRK_PID" 2>/dev/null; do sleep 0.2; done
+mem_secs=$(( ($(date +%s%N) - mem_start) / 1000000 ))
+kill "$WRK_PID" 2>/dev/null || true
+wait "$WRK_PID" 2>/dev/null || true
+mem_accepted=$(batches)
+mem_viewers=$(curl -s "$MEMORY/v1/overview/memory" | python3 -c \
+  'import json,sys; print(json.load(sys.stdin)["span"]["total"]["concurrent_viewers"])')
+mem_rss=$(awk '/VmRSS/ {print $2}' "/proc/$MEMORY_PID/status")
+mem_hwm=$(awk '/VmHWM/ {print $2}' "/proc/$MEMORY_PID/status")
+
 eps() { awk -v r="$1" -v p="$PER" 'BEGIN { printf "%.0f", r * p }'; }
 on_eps=$(eps "$on_rps")
 vm_eps=$(eps "$vm_rps")
@@ -110,3 +166,5 @@ printf 'ratio onair / victoria-metrics: %.2f (events/s), %.2f (events per CPU se
 echo "events the metrics service counted as accepted: ${accepted:-0}"
 echo "insight delay (send to GET /v1/overview), 20 viewers: p50 ${d50} ms, max ${d99} ms"
 echo "onair metrics resident memory after the runs: $((rss / 1024)) MiB"
+echo "memory at ${mem_accepted:-0} distinct sessions (sent in ${mem_secs} ms; concurrent viewers" \
+  "counted: ${mem_viewers}): resident $((mem_rss / 1024)) MiB, peak $((mem_hwm / 1024)) MiB"
