@@ -134,10 +134,10 @@ struct MetricsService::Impl {
   Counter& parts_received;
   Counter& parts_late;
   Counter& parts_refused;
-  uint64_t dropped_seen = 0;
+  uint64_t dropped_seen = 0;  // of parts_out->dropped(), counted (on scrape, under mu)
   std::unique_ptr<Archive> archive;  // with a data folder (under mu)
   Counter* archive_failed = nullptr;
-  MonoTime archive_warned{};  // of parts_out->dropped(), counted (on scrape)
+  MonoTime archive_warned{};
   // Last, so they go first: no part is sent or taken once the rest is gone.
   std::unique_ptr<net::NatsLink> nats;
   std::unique_ptr<net::Outbox> parts_out;
