@@ -134,7 +134,7 @@ struct MetricsService::Impl {
   Counter& parts_received;
   Counter& parts_late;
   Counter& parts_refused;
-  uint64_t dropped_seen = 0;  // of parts_out->dropped(), counted (on scrape, under mu)
+  uint64_t dropped_seen = 0;         // of parts_out->dropped(), counted (on scrape, under mu)
   std::unique_ptr<Archive> archive;  // with a data folder (under mu)
   Counter* archive_failed = nullptr;
   MonoTime archive_warned{};
