@@ -4,25 +4,11 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/markup.h"
+
 namespace onair::media {
 
 namespace {
-
-std::string XmlEscape(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '&') {
-      out += "&amp;";
-    } else if (c == '"') {
-      out += "&quot;";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string Seconds(int64_t micros, int decimals) {
   char buf[64];
@@ -117,18 +103,18 @@ std::string WriteDashMpd(const ManifestState& s) {
   for (const BaseUrl& b : s.base_urls) {
     o << "  <BaseURL";
     if (!b.service_location.empty()) {
-      o << " serviceLocation=\"" << XmlEscape(b.service_location) << "\"";
+      o << " serviceLocation=\"" << MarkupEscape(b.service_location) << "\"";
     }
-    o << ">" << XmlEscape(b.url) << "</BaseURL>\n";
+    o << ">" << MarkupEscape(b.url) << "</BaseURL>\n";
   }
   if (!s.steering_url.empty()) {
     // DASH-IF Content Steering; the schema edition in testdata/dash-schema predates it (see
     // its README: the test validates against that copy with this element added).
     o << "  <ContentSteering";
     if (!s.steering_default.empty()) {
-      o << " defaultServiceLocation=\"" << XmlEscape(s.steering_default) << "\"";
+      o << " defaultServiceLocation=\"" << MarkupEscape(s.steering_default) << "\"";
     }
-    o << " queryBeforeStart=\"false\">" << XmlEscape(s.steering_url) << "</ContentSteering>\n";
+    o << " queryBeforeStart=\"false\">" << MarkupEscape(s.steering_url) << "</ContentSteering>\n";
   }
   if (s.target_latency_us > 0) {
     o << "  <ServiceDescription id=\"0\">\n    <Latency referenceId=\"0\" target=\""
@@ -185,8 +171,8 @@ std::string WriteDashMpd(const ManifestState& s) {
       o << " availabilityTimeOffset=\"" << Seconds(s.segment_us - s.chunk_us, 3)
         << "\" availabilityTimeComplete=\"false\"";
     }
-    o << " initialization=\"$RepresentationID$/init.mp4" << XmlEscape(s.url_query)
-      << "\" media=\"$RepresentationID$/$Number$.m4s" << XmlEscape(s.url_query) << "\"";
+    o << " initialization=\"$RepresentationID$/init.mp4" << MarkupEscape(s.url_query)
+      << "\" media=\"$RepresentationID$/$Number$.m4s" << MarkupEscape(s.url_query) << "\"";
     if (s.live) {
       o << "/>\n";
     } else {
@@ -219,7 +205,7 @@ std::string WriteDashMpd(const ManifestState& s) {
   o << "  </Period>\n";
   if (!s.utc_timing_url.empty()) {
     o << "  <UTCTiming schemeIdUri=\"urn:mpeg:dash:utc:http-iso:2014\" value=\""
-      << XmlEscape(s.utc_timing_url) << "\"/>\n";
+      << MarkupEscape(s.utc_timing_url) << "\"/>\n";
   }
   o << "</MPD>\n";
   return o.str();

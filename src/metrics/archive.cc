@@ -28,15 +28,13 @@ std::string Archive::SecondsPath(const std::string& dir, const std::string& even
 
 std::string Archive::AlertsPath(const std::string& dir) { return dir + "/alerts.jsonl"; }
 
-Status Archive::Write(const Collector& collector, UtcMicros now) {
+Status Archive::Write(const Collector& collector) {
   Status status = Status::Ok();
-  const int64_t now_s = SecondOf(now);
   for (const std::string& event : collector.Events()) {
     auto [it, fresh] = written_.emplace(event, INT64_MIN / 2);
     std::string lines;
     int64_t last = it->second;
-    for (const SecondNumbers& s : collector.Series(event, it->second + 1, now_s)) {
-      if (!s.final) break;  // the open ones follow the closed ones
+    for (const SecondNumbers& s : collector.Closed(event, it->second + 1)) {
       lines += nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       lines += '\n';
       last = s.second;

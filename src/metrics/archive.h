@@ -22,7 +22,7 @@ class Archive {
   explicit Archive(std::string dir) : dir_(std::move(dir)) {}
 
   // Appends the closed seconds of every event the collector has that were not written yet.
-  Status Write(const Collector& collector, UtcMicros now);
+  Status Write(const Collector& collector);
   Status WriteAlerts(const std::vector<Alert>& changed, UtcMicros now);
 
   static std::string SecondsPath(const std::string& dir, const std::string& event);

@@ -212,6 +212,16 @@ void Collector::Close(UtcMicros now) {
   }
 }
 
+std::vector<SecondNumbers> Collector::Closed(const std::string& event, int64_t from_s) const {
+  std::vector<SecondNumbers> out;
+  const auto it = events_.find(event);
+  if (it == events_.end()) return out;
+  for (auto c = it->second.closed.lower_bound(from_s); c != it->second.closed.end(); ++c) {
+    out.push_back(c->second);
+  }
+  return out;
+}
+
 std::vector<SecondNumbers> Collector::Series(const std::string& event, int64_t from_s,
                                              int64_t to_s) const {
   std::vector<SecondNumbers> out;

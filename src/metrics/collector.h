@@ -74,6 +74,8 @@ class Collector {
   // Seconds [from_s, to_s] of `event` that have anything, oldest first; the open ones are
   // provisional.
   std::vector<SecondNumbers> Series(const std::string& event, int64_t from_s, int64_t to_s) const;
+  // The closed seconds of `event` from from_s on, oldest first (final: what an archive keeps).
+  std::vector<SecondNumbers> Closed(const std::string& event, int64_t from_s) const;
   // Seconds [from_s, to_s] of `event` as one span (what alerts judge): their figures merged,
   // the viewers those of to_s's window. Only the open seconds count (the last
   // late_s + viewer_window_s); `second` is to_s.

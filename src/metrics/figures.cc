@@ -72,7 +72,7 @@ bool Figures::empty() const {
   for (uint64_t Figures::*c : kCounters) {
     if (this->*c) return false;
   }
-  return vst_ms.empty() && latency_ms.empty() && viewers.Estimate() == 0;
+  return vst_ms.empty() && latency_ms.empty() && viewers.empty();
 }
 
 std::string Figures::Encode() const {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/clock.h"
+#include "core/markup.h"
 #include "metrics/archive.h"
 #include "web/assets.h"
 
@@ -51,29 +52,6 @@ std::string ScriptSafe(const std::string& s) {
       ++i;
     } else {
       out += s[i];
-    }
-  }
-  return out;
-}
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
     }
   }
   return out;
@@ -227,7 +205,7 @@ std::string ReportHtml(const ReportData& d) {
   const std::string to = d.seconds.back().value("t", "");
   std::string h;
   h += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>onair report: " +
-       Escape(d.event) + "</title>\n<style>\n";
+       MarkupEscape(d.event) + "</title>\n<style>\n";
   h += std::string(uplot_css->bytes);
   h += R"CSS(
 body { font: 14px system-ui, sans-serif; margin: 20px; color: #111; }
@@ -238,17 +216,17 @@ th { background: #f3f4f6; }
 .chart { margin: 12px 0; }
 </style></head><body>
 )CSS";
-  h += "<h1>" + Escape(d.event) + "</h1>\n<p>From " + Escape(from) + " to " + Escape(to) + " (" +
-       std::to_string(d.seconds.size()) + " seconds with figures).</p>\n";
+  h += "<h1>" + MarkupEscape(d.event) + "</h1>\n<p>From " + MarkupEscape(from) + " to " +
+       MarkupEscape(to) + " (" + std::to_string(d.seconds.size()) + " seconds with figures).</p>\n";
   h += "<h2>Peaks</h2>\n<table id=\"peaks\"><tr><th>Figure</th><th>Peak</th><th>At</th></tr>\n";
   for (const json& p : summary["peaks"]) {
-    h += "<tr><td>" + Escape(p["label"].get<std::string>()) + "</td><td>" +
-         Escape(p["value"].get<std::string>()) + "</td><td>" + Escape(p["at"].get<std::string>()) +
-         "</td></tr>\n";
+    h += "<tr><td>" + MarkupEscape(p["label"].get<std::string>()) + "</td><td>" +
+         MarkupEscape(p["value"].get<std::string>()) + "</td><td>" +
+         MarkupEscape(p["at"].get<std::string>()) + "</td></tr>\n";
   }
   h += "</table>\n<h2>Totals</h2>\n<table id=\"totals\">\n";
   for (const auto& [k, v] : summary["totals"].items()) {
-    h += "<tr><td>" + Escape(k) + "</td><td>" +
+    h += "<tr><td>" + MarkupEscape(k) + "</td><td>" +
          Fixed(v.get<double>(), k == "rebuffer_ratio" ? 4
                                 : k == "watch_hours"  ? 2
                                                       : 0) +
@@ -266,20 +244,21 @@ th { background: #f3f4f6; }
         if (v.is_string()) where += (where.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
       }
       const std::string state = a.value("state", "");
-      h += "<tr><td>" + Escape(a.value("at", "")) + "</td><td class=\"" + Escape(state) + "\">" +
-           Escape(state) + "</td><td>" + Escape(a.value("name", "")) + "</td><td>" + Escape(where) +
-           "</td><td>" + Escape(a.value("summary", "")) + "</td></tr>\n";
+      h += "<tr><td>" + MarkupEscape(a.value("at", "")) + "</td><td class=\"" +
+           MarkupEscape(state) + "\">" + MarkupEscape(state) + "</td><td>" +
+           MarkupEscape(a.value("name", "")) + "</td><td>" + MarkupEscape(where) + "</td><td>" +
+           MarkupEscape(a.value("summary", "")) + "</td></tr>\n";
     }
     h += "</table>\n";
   }
   h += "<h2>Charts</h2>\n<p>Orange lines: alerts firing.</p>\n<div id=\"charts\"></div>\n";
   for (const auto& [dimension, values] : summary["by"].items()) {
-    h += "<h2>By " + Escape(dimension) + "</h2>\n<table><tr><th>" + Escape(dimension) +
+    h += "<h2>By " + MarkupEscape(dimension) + "</h2>\n<table><tr><th>" + MarkupEscape(dimension) +
          "</th><th>Peak viewers</th><th>Starts</th><th>Start failures</th><th>Errors</th>"
          "<th>Stalls</th><th>Rebuffering ratio</th></tr>\n";
     for (const auto& [name, t] : values.items()) {
       const double played = t.value("played_s", 0.0), stalled = t.value("stalled_s", 0.0);
-      h += "<tr><td>" + Escape(name) + "</td><td>" + Fixed(t.value("peak_viewers", 0.0), 0) +
+      h += "<tr><td>" + MarkupEscape(name) + "</td><td>" + Fixed(t.value("peak_viewers", 0.0), 0) +
            "</td><td>" + Fixed(t.value("starts", 0.0), 0) + "</td><td>" +
            Fixed(t.value("start_failures", 0.0), 0) + "</td><td>" +
            Fixed(t.value("errors", 0.0), 0) + "</td><td>" + Fixed(t.value("stalls", 0.0), 0) +

@@ -349,7 +349,7 @@ struct MetricsService::Impl {
       changed = monitor.Tick(service.clock()->Now());
       const MonoTime now = service.clock()->Monotonic();
       if (archive) {
-        Status a = archive->Write(monitor.collector(), service.clock()->Now());
+        Status a = archive->Write(monitor.collector());
         if (a.ok()) a = archive->WriteAlerts(changed, service.clock()->Now());
         if (!a.ok()) {
           archive_failed->Inc();

@@ -27,6 +27,7 @@ class UniqueCount {
   void Merge(const UniqueCount& other);
   uint64_t Estimate() const;
   bool exact() const { return registers_ == nullptr; }
+  bool empty() const { return exact() && hashes_.empty(); }  // nothing added
 
   static uint64_t Hash(std::string_view id);  // XXH3, the same in every process
 

@@ -21,12 +21,6 @@ using contract::QoeType;
 using nlohmann::json;
 using std::chrono::steady_clock;
 
-int PostBatch(const std::string& url, const QoeBatch& b) {
-  return Request(url, "POST", "/v1/events", {{"Content-Type", "application/json"}},
-                 contract::WriteQoeBatch(b))
-      .status;
-}
-
 QoeBatch Watching(const std::string& session, const std::string& edge) {
   QoeBatch b{.session = session, .event = "final", .device_type = "tv", .region = "eu"};
   const UtcMicros now = SystemClock::Instance().Now();
@@ -39,16 +33,6 @@ QoeBatch Watching(const std::string& session, const std::string& edge) {
                       .played_ms = 5000,
                       .stalled_ms = 0});
   return b;
-}
-
-// Waits up to `seconds` for `done`; how long it took, or -1.
-double WaitFor(double seconds, const std::function<bool()>& done) {
-  const auto start = steady_clock::now();
-  while (std::chrono::duration<double>(steady_clock::now() - start).count() < seconds) {
-    if (done()) return std::chrono::duration<double>(steady_clock::now() - start).count();
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return -1;
 }
 
 // The alert named `name` with label `key`=`value` in the service's /v1/alerts, in `state`.
@@ -72,7 +56,9 @@ TEST(ControlCenter, ChartsDrawInChromiumAndNewViewersShowWithinTwoSeconds) {
   MetricsProcess m(dir);
   ASSERT_GT(m.port(), 0) << m.log();
   for (int k = 0; k < 5; ++k) {
-    ASSERT_EQ(PostBatch(m.url(), Watching("first-" + std::to_string(k), "edge-a")), 202);
+    ASSERT_EQ(PostEvents(m.url(),
+                         contract::WriteQoeBatch(Watching("first-" + std::to_string(k), "edge-a"))),
+              202);
   }
   const CommandResult r = RunCommand({"node", SourceDir() + "/web/test/control_test.mjs", m.url(),
                                       "final", "25", dir + "/control.png"},
@@ -127,7 +113,9 @@ TEST(Alerts, FireAndResolveInARealAlertmanagerAndReachItsWebhook) {
   ASSERT_GT(m.port(), 0) << m.log();
   // Viewers on edge-a; edge-x fails its viewers: errors and nobody left watching there.
   for (int k = 0; k < 3; ++k) {
-    ASSERT_EQ(PostBatch(m.url(), Watching("ok-" + std::to_string(k), "edge-a")), 202);
+    ASSERT_EQ(
+        PostEvents(m.url(), contract::WriteQoeBatch(Watching("ok-" + std::to_string(k), "edge-a"))),
+        202);
   }
   QoeBatch failing{.session = "lost", .event = "final", .device_type = "tv", .region = "eu"};
   for (int k = 0; k < 6; ++k) {
@@ -136,7 +124,7 @@ TEST(Alerts, FireAndResolveInARealAlertmanagerAndReachItsWebhook) {
                               .edge = "edge-x",
                               .kind = "connect"});
   }
-  ASSERT_EQ(PostBatch(m.url(), failing), 202);
+  ASSERT_EQ(PostEvents(m.url(), contract::WriteQoeBatch(failing)), 202);
   // Firing in the service, in Alertmanager, then at the receiver.
   EXPECT_GE(
       WaitFor(10, [&] { return HasAlert(m.url(), "ErrorRateHigh", "edge", "edge-x", "firing"); }),

@@ -16,25 +16,12 @@ namespace onair::test {
 namespace {
 
 using contract::QoeBatch;
-using contract::QoeEvent;
 using contract::QoeType;
 using nlohmann::json;
 using std::chrono::steady_clock;
 
 int Post(const MetricsProcess& m, const QoeBatch& b) {
-  return Request(m.url(), "POST", "/v1/events", {{"Content-Type", "application/json"}},
-                 contract::WriteQoeBatch(b))
-      .status;
-}
-
-// Up to `seconds` for `done`.
-bool WaitFor(double seconds, const std::function<bool()>& done) {
-  const auto start = steady_clock::now();
-  while (std::chrono::duration<double>(steady_clock::now() - start).count() < seconds) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
+  return PostEvents(m.url(), contract::WriteQoeBatch(b));
 }
 
 class NatsServer {
@@ -105,11 +92,15 @@ TEST(MetricsNats, TwoCollectorsAndAnAggregatorGiveTheFiguresOfOneProcess) {
   MetricsProcess b(dir, {"--nats", nats.url(), "--role", "collector"});
   MetricsProcess aggregator(dir, {"--nats", nats.url(), "--role", "aggregator"});
   for (const MetricsProcess* m : {&one, &a, &b, &aggregator}) ASSERT_GT(m->port(), 0) << m->log();
-  ASSERT_TRUE(WaitFor(10, [&] {
-    return Metric(Get(aggregator.url(), "/metrics").body, "onair_metrics_nats_connected") == 1 &&
-           Metric(Get(a.url(), "/metrics").body, "onair_metrics_nats_connected") == 1 &&
-           Metric(Get(b.url(), "/metrics").body, "onair_metrics_nats_connected") == 1;
-  }));
+  ASSERT_GE(
+      WaitFor(10,
+              [&] {
+                return Metric(Get(aggregator.url(), "/metrics").body,
+                              "onair_metrics_nats_connected") == 1 &&
+                       Metric(Get(a.url(), "/metrics").body, "onair_metrics_nats_connected") == 1 &&
+                       Metric(Get(b.url(), "/metrics").body, "onair_metrics_nats_connected") == 1;
+              }),
+      0);
 
   const UtcMicros now = SystemClock::Instance().Now();
   for (int k = 0; k < 60; ++k) {
@@ -129,7 +120,7 @@ TEST(MetricsNats, TwoCollectorsAndAnAggregatorGiveTheFiguresOfOneProcess) {
   const json expected = Seconds(one, from, to);
   ASSERT_GE(expected.size(), 6u) << expected.dump();  // the sessions' 5 seconds and after
   json merged;
-  EXPECT_TRUE(WaitFor(10, [&] { return (merged = Seconds(aggregator, from, to)) == expected; }))
+  EXPECT_GE(WaitFor(10, [&] { return (merged = Seconds(aggregator, from, to)) == expected; }), 0)
       << "aggregator: " << merged.dump() << "\none process: " << expected.dump();
   EXPECT_EQ(expected[4]["starts"], 12);
   const std::string scrape = Get(aggregator.url(), "/metrics").body;
@@ -179,17 +170,26 @@ TEST(MetricsNats, WithoutNatsCollectorsKeepTakingEventsAndDropTheOldestPartsPast
   // NATS comes: what waited, and what comes next, reaches the aggregator.
   NatsServer nats(dir, port);
   ASSERT_TRUE(nats.bound());
-  ASSERT_TRUE(WaitFor(10, [&] {
-    return Metric(Get(collector.url(), "/metrics").body, "onair_metrics_nats_connected") == 1 &&
-           Metric(Get(aggregator.url(), "/metrics").body, "onair_metrics_nats_connected") == 1;
-  }));
+  ASSERT_GE(WaitFor(10,
+                    [&] {
+                      return Metric(Get(collector.url(), "/metrics").body,
+                                    "onair_metrics_nats_connected") == 1 &&
+                             Metric(Get(aggregator.url(), "/metrics").body,
+                                    "onair_metrics_nats_connected") == 1;
+                    }),
+            0);
   const UtcMicros now = SystemClock::Instance().Now();
   ASSERT_EQ(Post(collector, Session(1000, now)), 202);
-  EXPECT_TRUE(WaitFor(10, [&] {
-    const net::Response r = Get(aggregator.url(), "/v1/overview/final");
-    return r.status == 200 &&
-           json::parse(r.body)["span"]["total"]["concurrent_viewers"].get<int64_t>() >= 1;
-  })) << aggregator.log();
+  EXPECT_GE(
+      WaitFor(10,
+              [&] {
+                const net::Response r = Get(aggregator.url(), "/v1/overview/final");
+                return r.status == 200 &&
+                       json::parse(r.body)["span"]["total"]["concurrent_viewers"].get<int64_t>() >=
+                           1;
+              }),
+      0)
+      << aggregator.log();
   scrape = Get(collector.url(), "/metrics").body;
   EXPECT_GE(Metric(scrape, "onair_metrics_parts_total{result=\"sent\"}"), 1);
   EXPECT_EQ(collector.process().Wait(0), -1) << collector.log();

@@ -35,11 +35,6 @@ QoeBatch Viewer(const std::string& session, const std::string& edge, UtcMicros n
   return b;
 }
 
-int Post(const MetricsProcess& m, const std::string& body) {
-  return Request(m.url(), "POST", "/v1/events", {{"Content-Type", "application/json"}}, body)
-      .status;
-}
-
 TEST(MetricsService, FiguresOfTheSecondsItWasSentArePerEdgeAndForTheWhole) {
   const std::string dir = TempDir("metrics");
   MetricsProcess m(dir);
@@ -48,7 +43,7 @@ TEST(MetricsService, FiguresOfTheSecondsItWasSentArePerEdgeAndForTheWhole) {
   for (int i = 0; i < 10; ++i) {
     const std::string body = contract::WriteQoeBatch(
         Viewer("s" + std::to_string(i), i < 7 ? "edge-a" : "edge-b", now, 500 + 100 * i));
-    ASSERT_EQ(Post(m, body), 202);
+    ASSERT_EQ(PostEvents(m.url(), body), 202);
   }
   const int64_t s = now / 1'000'000;
   const net::Response r =
@@ -83,12 +78,12 @@ TEST(MetricsService, RefusesBadBatchesWholeAndCountsWhatItDrops) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(contract::ReadError(bad.body)->find("played_ms"), std::string::npos) << bad.body;
   EXPECT_EQ(Get(m.url(), "/v1/metrics/final").status, 404) << "nothing was applied";
-  EXPECT_EQ(Post(m, std::string(300 * 1024, ' ')), 413);
-  EXPECT_EQ(Post(m, "{"), 400);
+  EXPECT_EQ(PostEvents(m.url(), std::string(300 * 1024, ' ')), 413);
+  EXPECT_EQ(PostEvents(m.url(), "{"), 400);
   // An hour late and an hour early: counted and dropped.
   QoeBatch odd = Viewer("t", "edge-a", now - 3'600'000'000, 700);
   odd.events[1].at_us = now + 3'600'000'000;
-  EXPECT_EQ(Post(m, contract::WriteQoeBatch(odd)), 202);
+  EXPECT_EQ(PostEvents(m.url(), contract::WriteQoeBatch(odd)), 202);
   const std::string metrics = Get(m.url(), "/metrics").body;
   EXPECT_EQ(Metric(metrics, R"(onair_metrics_events_total{result="late"})"), 1);
   EXPECT_EQ(Metric(metrics, R"(onair_metrics_events_total{result="early"})"), 1);
@@ -131,8 +126,8 @@ TEST(MetricsService, KeepsTheClosedSecondsForTheReportAfterTheShow) {
   ASSERT_GT(m.port(), 0) << m.log();
   const UtcMicros now = SystemClock::Instance().Now();
   for (int i = 0; i < 10; ++i) {
-    ASSERT_EQ(Post(m, contract::WriteQoeBatch(
-                          Viewer("s" + std::to_string(i), "edge-a", now, 500 + 100 * i))),
+    ASSERT_EQ(PostEvents(m.url(), contract::WriteQoeBatch(Viewer("s" + std::to_string(i), "edge-a",
+                                                                 now, 500 + 100 * i))),
               202);
   }
   // The seconds close (late by 1 s) and are written as they do.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -150,6 +151,24 @@ inline net::Response Request(const std::string& base, const std::string& method,
 
 inline net::Response Get(const std::string& base, const std::string& target, net::Headers h = {}) {
   return Request(base, "GET", target, std::move(h));
+}
+
+// A body posted to a metrics service's POST /v1/events: its status, -1 if the request failed.
+inline int PostEvents(const std::string& base, const std::string& body) {
+  return Request(base, "POST", "/v1/events", {{"Content-Type", "application/json"}}, body).status;
+}
+
+// Waits up to `seconds` for `done`, trying every 100 ms: how long it took, or -1.
+inline double WaitFor(double seconds, const std::function<bool()>& done) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto taken = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  while (taken() < seconds) {
+    if (done()) return taken();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return -1;
 }
 
 inline std::string Header(const net::Response& r, const std::string& name) {
