@@ -6,6 +6,7 @@
 
 #include "app/demo_command.h"
 #include "app/edge_command.h"
+#include "app/loadgen_command.h"
 #include "app/metrics_command.h"
 #include "app/origin_command.h"
 #include "app/pipeline_command.h"
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
       onair::app::AddPipelineCommand(app), onair::app::AddOriginCommand(app),
       onair::app::AddEdgeCommand(app),     onair::app::AddPlaybackCommand(app),
       onair::app::AddPlayCommand(app),     onair::app::AddMetricsCommand(app),
-      onair::app::AddDemoCommand(app),
+      onair::app::AddDemoCommand(app),     onair::app::AddLoadgenCommand(app),
   };
 
   CLI11_PARSE(app, argc, argv);

@@ -2,11 +2,11 @@
 // operator's quality cap it carries), and the QoE events posted in batches.
 #include <algorithm>
 
-#include "contract/steering.h"
 #include "core/log.h"
 #include "net/url.h"
 #include "player/backoff.h"
 #include "player/cmcd.h"
+#include "player/plan.h"
 #include "player/session.h"
 
 namespace onair::player {
@@ -14,45 +14,35 @@ namespace onair::player {
 using std::chrono::milliseconds;
 
 void Player::Impl::PollSteering(std::string* url, UtcMicros* next_at) {
-  auto where = net::SplitUrl(*url);
+  std::string pathway;
+  double throughput_bps = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    pathway = current_edge;
+    throughput_bps = throughput.bits_per_second();
+  }
+  auto where = net::SplitUrl(SteeringRequestUrl(*url, pathway, throughput_bps));
   if (!where.ok()) {
     *next_at = INT64_MAX;
     return;
   }
-  std::string target = where->target;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    target += (target.find('?') == std::string::npos ? "?" : "&");
-    target += "_DASH_pathway=" + PercentEncode("\"" + current_edge + "\"") + "&_DASH_throughput=" +
-              std::to_string(static_cast<int64_t>(throughput.bits_per_second()));
-  }
   net::HttpConnection conn(where->server);
-  auto res = conn.Send("GET", target, {}, "", milliseconds(2000));
-  int64_t ttl_s = 10;
-  if (res.ok() && res->status == 200) {
-    auto steering = contract::ParseSteering(res->body);
-    if (steering.ok()) {
-      ttl_s = steering->ttl_s;
-      if (!steering->reload_uri.empty()) *url = ResolveUrl(*url, steering->reload_uri);
-      if (!steering->priority.empty()) edges->Steer(steering->priority);
-      Cap cap;
-      cap.max_bitrate = steering->cap_max_bitrate;
-      cap.max_height = static_cast<int>(steering->cap_max_height);
-      std::lock_guard<std::mutex> lock(mu);
-      if (cap.max_bitrate != steering_cap.max_bitrate ||
-          cap.max_height != steering_cap.max_height) {
-        Logger("player")->info("quality cap from steering: {} b/s, {} lines", cap.max_bitrate,
-                               cap.max_height);
-      }
-      steering_cap = cap;
-    }
-  } else if (res.ok()) {
-    if (auto wait = ServerRetryMs(*res, Now())) ttl_s = std::max<int64_t>(1, *wait / 1000);
-    Error("steering_" + std::to_string(res->status), "");
-  } else {
-    Error("steering_unreachable", res.status().message());
+  const auto res = conn.Send("GET", where->target, {}, "", milliseconds(2000));
+  const SteeringUpdate u = ReadSteeringAnswer(res, *url, Now());
+  *url = u.next_url;
+  *next_at = Now() + u.ttl_s * 1'000'000;
+  if (!u.ok) {
+    if (u.error_kind != "steering_bad") Error(u.error_kind, u.detail);
+    return;
   }
-  *next_at = Now() + ttl_s * 1'000'000;
+  if (!u.priority.empty()) edges->Steer(u.priority);
+  std::lock_guard<std::mutex> lock(mu);
+  if (u.cap.max_bitrate != steering_cap.max_bitrate ||
+      u.cap.max_height != steering_cap.max_height) {
+    Logger("player")->info("quality cap from steering: {} b/s, {} lines", u.cap.max_bitrate,
+                           u.cap.max_height);
+  }
+  steering_cap = u.cap;
 }
 
 void Player::Impl::PostEvents(net::HttpConnection& conn, const std::string& target) {
@@ -81,20 +71,9 @@ void Player::Impl::Heartbeat() {
     std::lock_guard<std::mutex> lock(mu);
     const int64_t pos = playout->position_us();
     const int64_t end = video ? video_buffer.ContiguousEnd(pos) : audio_buffer.ContiguousEnd(pos);
-    e.state = playout->state() == Playout::State::kPlaying   ? "playing"
-              : playout->state() == Playout::State::kStalled ? "stalled"
-                                                             : "starting";
+    FillHeartbeat(&e, *playout, end - pos, &beat_played_us, &beat_stalled_us);
     e.bitrate = stats.last_bitrate_bps;
-    e.buffer_ms = (end - pos) / 1000;
-    e.latency_ms = playout->LatencyAt(e.at_us) / 1000;
     e.edge = current_edge;
-    // Time playing and stalled since the previous heartbeat: watch time and the rebuffering
-    // ratio add up over sessions and collectors (docs/metrics.md).
-    const int64_t played = playout->played_us(), stalled = playout->StalledUs(e.at_us);
-    e.played_ms = std::max<int64_t>(0, played - beat_played_us) / 1000;
-    e.stalled_ms = std::max<int64_t>(0, stalled - beat_stalled_us) / 1000;
-    beat_played_us = played;
-    beat_stalled_us = stalled;
     if (video && played_rung >= 0) {
       const Representation& r = video->representations[static_cast<size_t>(played_rung)];
       e.rendition = r.id;

@@ -15,6 +15,7 @@
 #include "net/url.h"
 #include "player/backoff.h"
 #include "player/clock_sync.h"
+#include "player/plan.h"
 #include "player/session.h"
 
 namespace onair::player {
@@ -23,15 +24,6 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr int64_t kTick = 50'000;  // the playout's step
-
-bool Decodes(const DeviceProfile& d, const std::string& codecs) {
-  const std::string family = codecs.substr(0, 4);
-  for (const std::string& c : d.codecs) {
-    if ((c == "avc" || c == "h264") && (family == "avc1" || family == "avc3")) return true;
-    if ((c == "hevc" || c == "h265") && (family == "hvc1" || family == "hev1")) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -111,26 +103,19 @@ StatusOr<std::string> Player::Impl::FetchManifest() {
   Backoff backoff(250, 8'000, cfg.seed);
   const bool post = cfg.mpd_url.empty();
   const std::string body = post ? DeviceJson(cfg.device) : std::string();
-  const net::Headers headers =
-      post ? net::Headers{{"Content-Type", "application/json"}, {contract::kPriority, "live"}}
-           : net::Headers{};
+  const net::Headers headers = post ? PlayStartHeaders() : net::Headers{};
   while (!stop.load()) {
     auto res = conn.Send(post ? "POST" : "GET", where->target, headers, body, milliseconds(5000));
-    std::optional<int64_t> wait;
-    if (res.ok() && res->status == 200) return std::move(res->body);
-    if (res.ok() && res->status != 503 && res->status < 500) {
+    const ManifestAnswer answer = ReadManifestAnswer(res, clock->Now());
+    if (answer.kind == ManifestAnswer::kManifest) return std::move(res->body);
+    if (answer.kind == ManifestAnswer::kRefused) {
       return InvalidArgument("the manifest request was refused (" + std::to_string(res->status) +
                              "): " + res->body.substr(0, 300));
     }
-    if (res.ok()) {
-      wait = ServerRetryMs(*res, clock->Now());
-      Error("manifest_" + std::to_string(res->status), res->body.substr(0, 200));
-    } else {
-      Error("manifest_unreachable", res.status().message());
-    }
+    Error(answer.error_kind, res.ok() ? res->body.substr(0, 200) : res.status().message());
     if (backoff.attempts() >= 8) return Unavailable("no manifest after 8 attempts");
-    const int64_t ms = wait ? *wait : backoff.NextMs();
-    if (wait) backoff.NextMs();  // counts the attempt
+    const int64_t ms = answer.retry_ms ? *answer.retry_ms : backoff.NextMs();
+    if (answer.retry_ms) backoff.NextMs();  // counts the attempt
     if (!SleepMs(ms)) break;
   }
   return Cancelled("stopped");
@@ -157,17 +142,8 @@ void Player::Impl::SkipHole(int64_t pos) {
   std::vector<const TrackBuffer*> tracks;
   if (video) tracks.push_back(&video_buffer);
   if (audio) tracks.push_back(&audio_buffer);
-  int64_t next = -1;
-  for (const TrackBuffer* t : tracks) {
-    if (t->ContiguousEnd(pos) > pos) continue;
-    const int64_t start = t->NextStart(pos);
-    if (start < 0) return;  // nothing after it yet
-    next = std::max(next, start);
-  }
-  if (next <= pos || next - pos > 3 * segment_us) return;
-  for (const TrackBuffer* t : tracks) {
-    if (t->ContiguousEnd(next) - next < 500'000) return;  // not enough there yet
-  }
+  const int64_t next = HoleSkip(tracks, pos, segment_us);
+  if (next < 0) return;
   Logger("player")->info("skipping {:.2f} s of media that will not come",
                          static_cast<double>(next - pos) / 1e6);
   playout->SkipTo(next);
@@ -271,41 +247,25 @@ Status Player::Impl::Session() {
   auto parsed = ParseMpd(*body, ManifestUrl());
   if (!parsed.ok()) return parsed.status();
   mpd = std::move(*parsed);
-  if (!mpd.dynamic) return InvalidArgument("the manifest is not live (type static)");
-  for (const AdaptationSet& s : mpd.sets) {
-    if (!video && s.content_type == "video" && Decodes(cfg.device, s.representations[0].codecs)) {
-      video = &s;
-    }
-    if (!audio && cfg.audio && s.content_type == "audio") audio = &s;
-  }
-  if (!video && !audio) return InvalidArgument("nothing in the manifest this device decodes");
-  const AdaptationSet& lead = video ? *video : *audio;
-  segment_us = lead.segments.duration_us();
-  if (segment_us <= 0) return InvalidArgument("the manifest's segment duration is 0");
-  if (video) {
-    for (const Representation& r : video->representations) {
-      rungs.push_back({r.bandwidth, r.height});
-    }
-    abr = std::make_unique<AbrController>(rungs, static_cast<double>(segment_us) / 1e6);
-  }
+  auto planned = PlanSession(mpd, cfg.device, cfg.audio, cfg.target_latency_ms);
+  if (!planned.ok()) return planned.status();
+  plan = std::move(*planned);
+  video = plan.video;
+  audio = plan.audio;
+  segment_us = plan.segment_us;
+  target_latency_us = plan.target_latency_us;
+  zero = plan.zero;
+  rungs = plan.rungs;
+  if (video) abr = std::make_unique<AbrController>(rungs, static_cast<double>(segment_us) / 1e6);
   device_cap.max_bitrate = cfg.device.max_bitrate;
-  target_latency_us = cfg.target_latency_ms > 0    ? cfg.target_latency_ms * 1000
-                      : mpd.latency_target_ms > 0  ? mpd.latency_target_ms * 1000
-                      : mpd.suggested_delay_us > 0 ? mpd.suggested_delay_us
-                                                   : 3'000'000;
   SyncClock();
-  zero = mpd.availability_start + mpd.period_start_us;
   edges = std::make_unique<EdgeSet>(mpd.base_urls);
 
   // Start at the target latency behind the live edge, from the start of its segment.
-  const int64_t start = Now() - zero - target_latency_us;
-  PlayoutConfig pc;
-  pc.target_latency_us = target_latency_us;
-  pc.start_buffer_us = std::min<int64_t>(500'000, target_latency_us / 3);
-  pc.resume_buffer_us = pc.start_buffer_us;
+  const int64_t start = plan.StartPosition(Now());
   {
     std::lock_guard<std::mutex> lock(mu);  // StatusLine reads it from another thread
-    playout = std::make_unique<Playout>(pc, zero);
+    playout = std::make_unique<Playout>(plan.Playout(), zero);
     playout->SetStart(start);
   }
   Logger("player")->info("playing {} from {} edge(s), target latency {:.1f} s, D {:.1f} s",

@@ -38,6 +38,21 @@ void TrackBuffer::ForgetBefore(int64_t at) {
   while (!ranges_.empty() && ranges_.begin()->second < at) ranges_.erase(ranges_.begin());
 }
 
+int64_t HoleSkip(const std::vector<const TrackBuffer*>& tracks, int64_t pos, int64_t segment_us) {
+  int64_t next = -1;
+  for (const TrackBuffer* t : tracks) {
+    if (t->ContiguousEnd(pos) > pos) continue;
+    const int64_t start = t->NextStart(pos);
+    if (start < 0) return -1;  // nothing after it yet
+    next = std::max(next, start);
+  }
+  if (next <= pos || next - pos > 3 * segment_us) return -1;
+  for (const TrackBuffer* t : tracks) {
+    if (t->ContiguousEnd(next) - next < 500'000) return -1;  // not enough there yet
+  }
+  return next;
+}
+
 bool Playout::Tick(UtcMicros now, int64_t buffered_end) {
   const UtcMicros previous = last_tick_ == 0 ? now : last_tick_;
   const int64_t elapsed = std::max<int64_t>(0, now - previous);

@@ -31,6 +31,12 @@ class TrackBuffer {
   std::map<int64_t, int64_t> ranges_;  // start -> end, disjoint
 };
 
+// A hole at the playhead that will not fill (a segment gone, a stream that began after the
+// start point) with media after it in every track: where to jump to (at most 3 D on, with
+// 0.5 s there already), or -1 to wait.
+int64_t HoleSkip(const std::vector<const TrackBuffer*>& tracks, int64_t position_us,
+                 int64_t segment_us);
+
 struct PlayoutConfig {
   int64_t target_latency_us = 3'000'000;
   int64_t start_buffer_us = 500'000;   // ahead of the playhead before the first frame

@@ -19,6 +19,7 @@
 #include "player/abr.h"
 #include "player/edges.h"
 #include "player/mpd.h"
+#include "player/plan.h"
 #include "player/player.h"
 #include "player/playout.h"
 #include "player/qoe_log.h"
@@ -36,6 +37,7 @@ struct Player::Impl {
 
   // Fixed once the manifest is read.
   Presentation mpd;
+  SessionPlan plan;  // its tracks and timing, as below
   const AdaptationSet* video = nullptr;
   const AdaptationSet* audio = nullptr;
   int64_t clock_offset_us = 0;  // server clock minus ours

@@ -16,14 +16,21 @@ namespace onair::player {
 
 using std::chrono::milliseconds;
 
+namespace {
+
+StatusOr<net::Endpoint> SplitSegmentUrl(const StatusOr<std::string>& url) {
+  if (!url.ok()) return url.status();
+  return net::SplitUrl(*url);
+}
+
+}  // namespace
+
 int64_t Player::Impl::SegmentStart(const AdaptationSet& set, int64_t number) const {
-  return (number - set.segments.start_number) * segment_us;
+  return plan.SegmentStart(set, number);
 }
 
 int64_t Player::Impl::SegmentAt(const AdaptationSet& set, int64_t media_us) const {
-  const int64_t k =
-      media_us >= 0 ? media_us / segment_us : (media_us - segment_us + 1) / segment_us;
-  return k + set.segments.start_number;
+  return plan.SegmentAt(set, media_us);
 }
 
 void Player::Impl::TakeChunk(const media::Chunk& c, int64_t transfer_us,
@@ -56,8 +63,6 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
   std::map<std::string, std::unique_ptr<net::HttpConnection>> conns;
   std::map<std::string, std::pair<std::string, media::TrackTiming>> inits;  // by rendition
   Backoff backoff(100, 4'000, cfg.seed + (is_video ? 1 : 2));
-  const double ato_us = set.segments.availability_time_offset * 1e6;
-  const bool chunked = !set.segments.availability_time_complete;
   int64_t number = first_number;
   int failures_in_a_row = 0;
   std::string last_edge;
@@ -84,25 +89,15 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
       if (!SleepMs(50)) break;
       continue;
     }
-    const UtcMicros ready =
-        zero + start + (chunked ? 0 : segment_us - static_cast<int64_t>(ato_us));
-    if (!SleepUntil(ready)) break;
+    if (!SleepUntil(plan.ReadyAt(set, number))) break;
 
     // The rendition: chosen at each segment boundary, video only.
     const Representation* rep = &set.representations.back();
     if (is_video) {
       std::lock_guard<std::mutex> lock(mu);
-      AbrInput in;
-      in.buffer_s = static_cast<double>(video_buffer.ContiguousEnd(position) - position) / 1e6;
-      in.throughput_bps = throughput.bits_per_second();
-      in.target_buffer_s =
-          std::max(0.5, static_cast<double>(target_latency_us - segment_us / 2) / 1e6);
-      in.cap.max_bitrate =
-          std::min(device_cap.max_bitrate ? device_cap.max_bitrate : INT64_MAX,
-                   steering_cap.max_bitrate ? steering_cap.max_bitrate : INT64_MAX);
-      if (in.cap.max_bitrate == INT64_MAX) in.cap.max_bitrate = 0;
-      in.cap.max_height = steering_cap.max_height;
-      const int rung = abr->Choose(in);
+      const int rung = abr->Choose(plan.AbrInputFor(
+          static_cast<double>(video_buffer.ContiguousEnd(position) - position) / 1e6,
+          throughput.bits_per_second(), device_cap, steering_cap));
       rep = &set.representations[static_cast<size_t>(rung)];
       rung_of_segment[number] = rung;
     }
@@ -115,10 +110,8 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
       events.Add(std::move(e));
     }
     auto& init = inits[rep->id];
-    auto where_init =
-        net::SplitUrl(edge.url + *ExpandTemplate(set.segments.initialization, *rep, number));
-    auto media_path = ExpandTemplate(set.segments.media, *rep, number);
-    if (!where_init.ok() || !media_path.ok()) {
+    auto where_init = SplitSegmentUrl(SegmentUrl(edge, set, *rep, -1, nullptr));
+    if (!where_init.ok()) {
       Error("bad_manifest", "cannot make a URL for " + rep->id);
       break;
     }
@@ -139,13 +132,9 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
       }
     }
     if (!init.first.empty()) {
-      Cmcd cmcd;
+      Cmcd cmcd = SegmentCmcd(plan, set, *rep, number, cfg.event, cfg.session_id);
       {
         std::lock_guard<std::mutex> lock(mu);
-        cmcd.bitrate_kbps = rep->bandwidth / 1000;
-        cmcd.duration_ms = segment_us / 1000;
-        cmcd.object_type = is_video ? 'v' : 'a';
-        cmcd.top_bitrate_kbps = set.representations.back().bandwidth / 1000;
         const TrackBuffer& b = is_video ? video_buffer : audio_buffer;
         cmcd.buffer_ms = (b.ContiguousEnd(position) - position) / 1000;
         cmcd.throughput_kbps = static_cast<int64_t>(throughput.bits_per_second() / 1000);
@@ -154,13 +143,12 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
         if (is_video) starved = false;
         cmcd.playback_rate = playout->rate();
       }
-      cmcd.content_id = cfg.event;
-      cmcd.session_id = cfg.session_id;
-      if (auto next = ExpandTemplate(set.segments.media, *rep, number + 1); next.ok()) {
-        cmcd.next_object = *next;
+      auto where_media = SplitSegmentUrl(SegmentUrl(edge, set, *rep, number, &cmcd));
+      if (!where_media.ok()) {
+        Error("bad_manifest", "cannot make a URL for " + rep->id);
+        break;
       }
-      const std::string target =  // the same server as the init segment's
-          net::SplitUrl(edge.url + *media_path)->target + "?" + CmcdQuery(cmcd);
+      const std::string target = where_media->target;  // the same server as the init segment's
       if (first_asked.first != number) first_asked = {number, Now()};
       const media::TrackTiming& track = init.second;
       const UtcMicros asked = first_asked.second;
@@ -174,74 +162,47 @@ void Player::Impl::FetchTrack(const AdaptationSet& set, bool is_video, int64_t f
     }
     if (stop.load()) return;
     last_edge = edge.url;
-    switch (f.kind) {
-      case SegmentFetch::kDone: {
-        failures_in_a_row = 0;
-        backoff.Reset();
-        bool decodable = true;
-        std::string why;
-        if (cfg.decode) {
-          auto report = media::DecodeSegment(init.first, f.bytes);
-          decodable = report.ok();
-          if (!decodable) why = report.status().message();
-        }
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          ++stats.segments;
-          ++stats.edges[EdgeName(edge)];
-          current_edge = EdgeName(edge);
-          if (is_video) {
-            ++stats.renditions[rep->id];
-            stats.video_log.emplace_back(number, rep->id);
-            if (stats.video_log.size() > 1000) stats.video_log.erase(stats.video_log.begin());
-          }
-          if (cfg.decode) ++(decodable ? stats.decoded : stats.undecodable);
-        }
-        if (!decodable) {
-          Error("undecodable", rep->id + "/" + std::to_string(number) + ": " + why, EdgeName(edge));
-        }
-        ++number;
-        break;
+    const FetchOutcome next = AfterSegment(f, Now() > zero + start + 3 * segment_us, edges->size(),
+                                           &failures_in_a_row, &backoff);
+    if (f.kind == SegmentFetch::kDone) {
+      bool decodable = true;
+      std::string why;
+      if (cfg.decode) {
+        auto report = media::DecodeSegment(init.first, f.bytes);
+        decodable = report.ok();
+        if (!decodable) why = report.status().message();
       }
-      case SegmentFetch::kNotYet:
-        // Still not there well after it should be whole (a producer that skipped it, a
-        // server that never says 410): a hole, as a 410 would be.
-        if (Now() > zero + start + 3 * segment_us) {
-          Error("missing", rep->id + "/" + std::to_string(number), EdgeName(edge));
-          ++number;
-          break;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        ++stats.segments;
+        ++stats.edges[EdgeName(edge)];
+        current_edge = EdgeName(edge);
+        if (is_video) {
+          ++stats.renditions[rep->id];
+          stats.video_log.emplace_back(number, rep->id);
+          if (stats.video_log.size() > 1000) stats.video_log.erase(stats.video_log.begin());
         }
-        if (!SleepMs(std::max<int64_t>(20, *f.retry_ms))) return;
-        break;
-      case SegmentFetch::kGone:
-        Error("gone", rep->id + "/" + std::to_string(number), EdgeName(edge));
-        ++number;
-        break;
-      case SegmentFetch::kFailed: {
-        Error(f.error_kind, EdgeName(edge) + ": " + f.detail, EdgeName(edge));
-        conn->Close();
-        // A response cut short after a good start is most often the origin's (a pipeline
-        // lost mid-segment: the origin cuts its readers and serves the other candidate
-        // next): the same edge is asked once more before it is left.
-        if (f.error_kind == "truncated" && failures_in_a_row == 0) {
-          ++failures_in_a_row;
-          break;
-        }
-        edges->Failed(edge.url, Now());
-        const BaseUrl next = edges->Best(Now());
-        if (next.url != edge.url) {
-          std::lock_guard<std::mutex> lock(mu);
-          ++stats.failovers;
-        }
-        // The first failure moves on to the next edge at once; when they keep failing,
-        // wait as the server said, else back off with jitter.
-        if (++failures_in_a_row >= static_cast<int>(edges->size()) || f.retry_ms) {
-          const int64_t ms = f.retry_ms ? *f.retry_ms : backoff.NextMs();
-          if (!SleepMs(ms)) return;
-        }
-        break;
+        if (cfg.decode) ++(decodable ? stats.decoded : stats.undecodable);
+      }
+      if (!decodable) {
+        Error("undecodable", rep->id + "/" + std::to_string(number) + ": " + why, EdgeName(edge));
+      }
+    } else if (!next.error.empty()) {
+      const std::string what = f.kind == SegmentFetch::kFailed
+                                   ? EdgeName(edge) + ": " + f.detail
+                                   : rep->id + "/" + std::to_string(number);
+      Error(next.error, what, EdgeName(edge));
+    }
+    if (next.close) conn->Close();
+    if (next.leave_edge) {
+      edges->Failed(edge.url, Now());
+      if (edges->Best(Now()).url != edge.url) {
+        std::lock_guard<std::mutex> lock(mu);
+        ++stats.failovers;
       }
     }
+    if (next.advance) ++number;
+    if (next.wait_ms > 0 && !SleepMs(next.wait_ms)) return;
   }
 }
 

@@ -1,0 +1,206 @@
+#include "app/loadgen_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "app/signals.h"
+#include "core/log.h"
+#include "loadgen/devices.h"
+#include "loadgen/scenario.h"
+#include "loadgen/schedule.h"
+
+namespace onair::app {
+namespace {
+
+// What the flags say, over the scenario file when both are given.
+struct DevicesFlags {
+  std::string scenario_file, target, event, profile, duration, outage, mix, regions, json_path;
+  int64_t peak = 0, max_sessions = 0;
+  double max_rate = 0;
+  bool quiet = false;
+  loadgen::DevicesConfig config;
+};
+
+StatusOr<loadgen::Scenario> ScenarioOf(const DevicesFlags& f) {
+  loadgen::Scenario s;
+  if (!f.scenario_file.empty()) {
+    std::ifstream in(f.scenario_file);
+    if (!in) return InvalidArgument("cannot read " + f.scenario_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = loadgen::ParseScenario(text.str());
+    if (!parsed.ok()) return InvalidArgument(f.scenario_file + ": " + parsed.status().message());
+    s = std::move(*parsed);
+  }
+  if (!f.target.empty()) s.target = f.target;
+  if (!f.event.empty()) s.event = f.event;
+  if (f.peak > 0) s.peak = f.peak;
+  if (f.max_sessions > 0) s.max_sessions = f.max_sessions;
+  if (f.max_rate > 0) s.max_rate = f.max_rate;
+  if (!f.profile.empty() || !f.duration.empty()) {
+    if (f.profile.empty() || f.duration.empty()) {
+      return InvalidArgument("--profile and --duration go together");
+    }
+    auto d = loadgen::ParseDuration(f.duration);
+    if (!d.ok()) return InvalidArgument("--duration: " + d.status().message());
+    int64_t outage = 0;
+    if (!f.outage.empty()) {
+      auto o = loadgen::ParseDuration(f.outage);
+      if (!o.ok()) return InvalidArgument("--outage: " + o.status().message());
+      outage = *o;
+    }
+    auto phases = loadgen::NamedProfile(f.profile, *d, outage);
+    if (!phases.ok()) return InvalidArgument("--profile: " + phases.status().message());
+    s.phases = std::move(*phases);
+    s.profile = f.profile;
+  }
+  Status valid = loadgen::Validate(&s);
+  if (!valid.ok()) return valid;
+  return s;
+}
+
+int RunDevices(DevicesFlags& f) {
+  auto scenario = ScenarioOf(f);
+  if (!scenario.ok()) {
+    Logger("loadgen")->error("{}", scenario.status().message());
+    return 2;
+  }
+  auto mix = loadgen::ParseMix(f.mix, f.regions);
+  if (!mix.ok()) {
+    Logger("loadgen")->error("{}", mix.status().message());
+    return 2;
+  }
+  f.config.scenario = std::move(*scenario);
+  f.config.mix = std::move(*mix);
+  loadgen::DevicesRun run(f.config, &SystemClock::Instance());
+  Status bounds = loadgen::CheckBounds(f.config.scenario, run.schedule());
+  if (!bounds.ok()) {
+    Logger("loadgen")->error("{}", bounds.message());
+    return 2;
+  }
+  std::fprintf(stderr, "onair loadgen devices: %s\n", run.Plan().c_str());
+  Status result = Status::Ok();
+  std::thread worker([&] { result = run.Run(); });
+  // The progress line: rewritten in place on a terminal, a line every 5 s in a log.
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  std::atomic<bool> done{false};
+  std::thread watch([&] {
+    loadgen::RunStats before;
+    double before_s = 0;
+    int ticks = 0;
+    bool stop_sent = false;
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (StopRequested().load() && !stop_sent) {
+        stop_sent = true;
+        std::fprintf(stderr, "%sstopping: every session ends now\n", tty ? "\n" : "");
+        run.Stop();
+      }
+      if (++ticks % 10 != 0 || f.quiet) continue;
+      const loadgen::RunStats now = run.Snapshot();
+      const double t = run.elapsed_s();
+      const std::string line = loadgen::ProgressLine(now, before, t, t - before_s);
+      if (tty) {
+        std::fprintf(stderr, "\r%s\033[K", line.c_str());
+      } else if (ticks % 50 == 0) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+      if (tty || ticks % 50 == 0) {
+        before = now;
+        before_s = t;
+      }
+    }
+  });
+  worker.join();
+  done = true;
+  watch.join();
+  if (tty && !f.quiet) std::fprintf(stderr, "\n");
+  if (!result.ok()) {
+    Logger("loadgen")->error("{}", result.message());
+    return 1;
+  }
+  const loadgen::RunStats stats = run.Snapshot();
+  const double elapsed = run.elapsed_s();
+  std::fprintf(stderr, "%s", stats.SummaryText(elapsed).c_str());
+  if (!f.json_path.empty()) {
+    nlohmann::json j = stats.ToJson(elapsed);
+    j["plan"] = run.Plan();
+    j["scenario"] = {{"target", f.config.scenario.target},
+                     {"event", f.config.scenario.event},
+                     {"peak", f.config.scenario.peak},
+                     {"profile", f.config.scenario.profile},
+                     {"duration_s", static_cast<double>(f.config.scenario.duration_us()) / 1e6},
+                     {"sessions_planned", run.schedule().sessions.size()},
+                     {"peak_rate", run.schedule().peak_rate}};
+    j["stopped"] = StopRequested().load();
+    if (f.json_path == "-") {
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::ofstream(f.json_path) << j.dump(1) << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> AddLoadgenCommand(CLI::App& app) {
+  auto f = std::make_shared<DevicesFlags>();
+  CLI::App* cmd = app.add_subcommand("loadgen", "Synthetic load: virtual devices on a profile");
+  cmd->require_subcommand(1);
+  CLI::App* d = cmd->add_subcommand(
+      "devices", "Virtual devices running the real playback flow against a playback service");
+  d->add_option("--scenario", f->scenario_file, "a scenario file (docs/loadgen.md); flags win");
+  d->add_option("--target", f->target, "the playback service, e.g. http://127.0.0.1:8082");
+  d->add_option("--event", f->event, "the event's name");
+  d->add_option("--profile", f->profile, "ramp, flash-crowd, hold or retry-storm");
+  d->add_option("--duration", f->duration, "of the run: 120, 90s, 5m");
+  d->add_option("--outage", f->outage, "retry-storm: the interruption (default 30 s)");
+  d->add_option("--peak", f->peak, "concurrent viewers at 100 %")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  d->add_option("--max-sessions", f->max_sessions, "bound on sessions started (default 4 x peak)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
+  d->add_option("--max-rate", f->max_rate, "bound on starts in any second (default 20000)")
+      ->check(CLI::Range(0.001, 1e7));
+  d->add_option("--mix", f->mix, "device kinds by weight: tv=30,phone=45,browser=25");
+  d->add_option("--regions", f->regions, "regions viewers play from: eu,us");
+  d->add_option("--threads", f->config.threads, "event loops (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  d->add_option("--seed", f->config.seed, "the devices drawn and their jitter")
+      ->capture_default_str();
+  d->add_flag(
+      "--lowest-rung", [f](int64_t) { f->config.lowest_rung = true; },
+      "every viewer on the smallest rung (no ABR)");
+  d->add_flag(
+      "--no-audio", [f](int64_t) { f->config.audio = false; }, "video only");
+  d->add_flag(
+      "--no-steering", [f](int64_t) { f->config.steering = false; }, "do not reload steering");
+  d->add_flag(
+      "--no-qoe", [f](int64_t) { f->config.qoe = false; }, "post no QoE events");
+  d->add_option("--events-url", f->config.events_url,
+                "where QoE events go (default: the target's /v1/events)");
+  d->add_option("--events-interval-ms", f->config.events_interval_ms, "heartbeat and post interval")
+      ->check(CLI::Range(int64_t{100}, int64_t{600'000}))
+      ->capture_default_str();
+  d->add_option("--target-latency-ms", f->config.target_latency_ms, "default: the manifest's")
+      ->check(CLI::Range(int64_t{200}, int64_t{120'000}));
+  d->add_option("--connections", f->config.connections_per_loop,
+                "keep-alive connections per loop to the playback service")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  d->add_option("--json", f->json_path, "write the results as JSON to FILE ('-': stdout)");
+  d->add_flag("--quiet", f->quiet, "no progress line");
+  return [f, d]() -> int {
+    if (!d->parsed()) return -1;
+    return RunDevices(*f);
+  };
+}
+
+}  // namespace onair::app
