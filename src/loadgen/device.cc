@@ -58,6 +58,8 @@ bool VirtualDevice::Due() const {
 }
 
 asio::awaitable<void> VirtualDevice::Sleep(asio::steady_timer& timer, int64_t micros) {
+  // A session's waits end with it (a backoff never outlives the schedule's end for it).
+  if (!ended_) micros = std::min(micros, ends_ - loop_.clock->Now());
   if (micros <= 0) co_return;
   timer.expires_after(std::chrono::microseconds(micros));
   boost::system::error_code ec;
@@ -437,6 +439,7 @@ asio::awaitable<void> VirtualDevice::PostEvents() {
 // ----- the session -----
 
 void VirtualDevice::End(bool fatal, const std::string& why) {
+  ended_ = true;
   const bool started = playout_ && playout_->started_at() != 0;
   if (fatal && !started) {
     contract::QoeEvent e = NewEvent(contract::QoeType::kError);

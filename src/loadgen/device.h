@@ -86,6 +86,7 @@ class VirtualDevice : public std::enable_shared_from_this<VirtualDevice> {
   std::string session_id_;
   UtcMicros scheduled_ = 0, ends_ = 0;  // our clock
   bool stopped_ = false;
+  bool ended_ = false;  // End() done: only the last post is left
 
   player::Presentation mpd_;
   player::SessionPlan plan_;

@@ -109,5 +109,48 @@ TEST(Loadgen, AFlashCrowdPlaysThroughTheRealFlow) {
   EXPECT_NE(sys.output().find("p99.9"), std::string::npos);
 }
 
+// Every viewer interrupted, then back within 100 ms, against a playback service that answers
+// at most 8 at once: what it cannot take now it sheds with a time to come back, spread over
+// the seconds ahead, so the crowd returns at the rate it is served (no second wave) and every
+// viewer plays in the end.
+TEST(Loadgen, ARetryStormIsSpreadByServerGuidedBackoff) {
+  System sys("loadgen-storm", 90, {"--max-concurrency", "8"});
+  WriteFile(sys.dir() + "/storm.scenario", R"(# a retry storm
+peak 300
+ramp   to=100% over=2s
+hold   for=6s
+outage for=4s
+ramp   to=100% over=100ms   # everyone at once
+hold   for=14s
+)");
+  const Json j =
+      sys.Loadgen({"--scenario", sys.dir() + "/storm.scenario", "--lowest-rung", "--no-audio"}, 90);
+  EXPECT_EQ(Count(j, "sessions"), 600) << j["counts"].dump();
+  EXPECT_EQ(Count(j, "restarts"), 300);
+  // Shed, always with a time to come back, and in the end every viewer played.
+  const int64_t shed = j["totals"]["shed"].get<int64_t>();
+  EXPECT_GT(shed, 0) << sys.output();
+  EXPECT_EQ(j["totals"]["shed_no_wait"], 0);
+  EXPECT_EQ(j["totals"]["play_ok"], 600) << sys.output();
+  EXPECT_EQ(Count(j, "started"), 600) << sys.output();
+  // No second wave: after the storm's first second, no second brings back more play starts
+  // than the service answered in its busiest second (a margin for two clocks).
+  const Json& rows = j["seconds"];
+  const int64_t storm = 12;  // 2 + 6 + 4 s
+  int64_t most_ok = 0;
+  for (const Json& r : rows) most_ok = std::max(most_ok, r[2].get<int64_t>());
+  std::string sent;
+  for (size_t s = static_cast<size_t>(storm); s < rows.size(); ++s) {
+    sent += std::to_string(rows[s][1].get<int64_t>()) + " ";
+    if (s >= static_cast<size_t>(storm) + 2) {
+      EXPECT_LE(rows[s][1].get<int64_t>(), most_ok * 3 / 2 + 20) << "second " << s;
+    }
+  }
+  std::printf(
+      "shed %lld; answered at most %lld a second; play starts sent per second from the "
+      "storm: %s\n",
+      static_cast<long long>(shed), static_cast<long long>(most_ok), sent.c_str());
+}
+
 }  // namespace
 }  // namespace onair::test
