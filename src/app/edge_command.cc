@@ -24,8 +24,6 @@ std::function<int()> AddEdgeCommand(CLI::App& app) {
          "cache size in MiB (fractions allowed)")
       ->check(CLI::PositiveNumber)
       ->default_str("1024");
-  cmd->add_option("--access-log", c->access_log,
-                  "file for one tab-separated line per viewer request (docs/edge.md)");
   cmd->add_option_function<int64_t>(
          "--clock-skew-ms", [c](int64_t ms) { c->clock_skew = std::chrono::milliseconds(ms); },
          "how far this clock may be ahead of the origin's: segments later than the next one "

@@ -2,19 +2,25 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "app/signals.h"
+#include "core/event_config.h"
 #include "core/log.h"
 #include "loadgen/devices.h"
+#include "loadgen/replay.h"
 #include "loadgen/scenario.h"
 #include "loadgen/schedule.h"
+#include "player/player.h"
 
 namespace onair::app {
 namespace {
@@ -66,6 +72,61 @@ StatusOr<loadgen::Scenario> ScenarioOf(const DevicesFlags& f) {
   return s;
 }
 
+using Progress = std::string (*)(const loadgen::RunStats&, const loadgen::RunStats&, double,
+                                 double);
+
+// Runs `run` on a thread while this one shows the progress line (rewritten in place on a
+// terminal, a line every 5 s in a log) and turns Ctrl-C into `stop`.
+Status RunWatched(const std::function<Status()>& run, const std::function<void()>& stop,
+                  const std::function<loadgen::RunStats()>& snapshot,
+                  const std::function<double()>& elapsed, Progress progress, bool quiet) {
+  Status result = Status::Ok();
+  std::thread worker([&] { result = run(); });
+  const bool tty = isatty(STDERR_FILENO) == 1;
+  std::atomic<bool> done{false};
+  std::thread watch([&] {
+    loadgen::RunStats before;
+    double before_s = 0;
+    int ticks = 0;
+    bool stop_sent = false;
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (StopRequested().load() && !stop_sent) {
+        stop_sent = true;
+        std::fprintf(stderr, "%sstopping: nothing more starts, what runs ends now\n",
+                     tty ? "\n" : "");
+        stop();
+      }
+      if (++ticks % 10 != 0 || quiet) continue;
+      const loadgen::RunStats now = snapshot();
+      const double t = elapsed();
+      const std::string line = progress(now, before, t, t - before_s);
+      if (tty) {
+        std::fprintf(stderr, "\r%s\033[K", line.c_str());
+      } else if (ticks % 50 == 0) {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
+      if (tty || ticks % 50 == 0) {
+        before = now;
+        before_s = t;
+      }
+    }
+  });
+  worker.join();
+  done = true;
+  watch.join();
+  if (tty && !quiet) std::fprintf(stderr, "\n");
+  return result;
+}
+
+void WriteJson(const nlohmann::json& j, const std::string& path) {
+  if (path == "-") {
+    std::printf("%s\n", j.dump().c_str());
+  } else {
+    std::ofstream(path) << j.dump(1) << "\n";
+  }
+}
+
 int RunDevices(DevicesFlags& f) {
   auto scenario = ScenarioOf(f);
   if (!scenario.ok()) {
@@ -86,42 +147,9 @@ int RunDevices(DevicesFlags& f) {
     return 2;
   }
   std::fprintf(stderr, "onair loadgen devices: %s\n", run.Plan().c_str());
-  Status result = Status::Ok();
-  std::thread worker([&] { result = run.Run(); });
-  // The progress line: rewritten in place on a terminal, a line every 5 s in a log.
-  const bool tty = isatty(STDERR_FILENO) == 1;
-  std::atomic<bool> done{false};
-  std::thread watch([&] {
-    loadgen::RunStats before;
-    double before_s = 0;
-    int ticks = 0;
-    bool stop_sent = false;
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (StopRequested().load() && !stop_sent) {
-        stop_sent = true;
-        std::fprintf(stderr, "%sstopping: every session ends now\n", tty ? "\n" : "");
-        run.Stop();
-      }
-      if (++ticks % 10 != 0 || f.quiet) continue;
-      const loadgen::RunStats now = run.Snapshot();
-      const double t = run.elapsed_s();
-      const std::string line = loadgen::ProgressLine(now, before, t, t - before_s);
-      if (tty) {
-        std::fprintf(stderr, "\r%s\033[K", line.c_str());
-      } else if (ticks % 50 == 0) {
-        std::fprintf(stderr, "%s\n", line.c_str());
-      }
-      if (tty || ticks % 50 == 0) {
-        before = now;
-        before_s = t;
-      }
-    }
-  });
-  worker.join();
-  done = true;
-  watch.join();
-  if (tty && !f.quiet) std::fprintf(stderr, "\n");
+  Status result =
+      RunWatched([&] { return run.Run(); }, [&] { run.Stop(); }, [&] { return run.Snapshot(); },
+                 [&] { return run.elapsed_s(); }, loadgen::ProgressLine, f.quiet);
   if (!result.ok()) {
     Logger("loadgen")->error("{}", result.message());
     return 1;
@@ -140,11 +168,117 @@ int RunDevices(DevicesFlags& f) {
                      {"sessions_planned", run.schedule().sessions.size()},
                      {"peak_rate", run.schedule().peak_rate}};
     j["stopped"] = StopRequested().load();
-    if (f.json_path == "-") {
-      std::printf("%s\n", j.dump().c_str());
-    } else {
-      std::ofstream(f.json_path) << j.dump(1) << "\n";
+    WriteJson(j, f.json_path);
+  }
+  return 0;
+}
+
+struct ReplayFlags {
+  std::vector<std::string> logs;
+  std::string speed = "100%", sample = "100%", event, target, mix, regions, json_path,
+              max_duration = "24h";
+  std::vector<std::string> hosts, services;
+  int64_t max_requests = 10'000'000;
+  bool quiet = false;
+  loadgen::ReplayConfig config;
+};
+
+StatusOr<loadgen::ReplayConfig> ReplayConfigOf(ReplayFlags& f, loadgen::DeviceMix* mix) {
+  loadgen::ReplayConfig c = f.config;
+  auto speed = loadgen::ParseShare(f.speed);
+  if (!speed.ok()) return InvalidArgument("--speed: " + speed.status().message());
+  auto sample = loadgen::ParseShare(f.sample);
+  if (!sample.ok()) return InvalidArgument("--sample: " + sample.status().message());
+  if (*sample > 1) return InvalidArgument("--sample: at most 100%");
+  c.speed = *speed;
+  c.sample = *sample;
+  auto d = loadgen::ParseDuration(f.max_duration);
+  if (!d.ok()) return InvalidArgument("--max-duration: " + d.status().message());
+  c.max_duration_us = *d;
+  if (!f.event.empty() && !IsSafeName(f.event)) {
+    return InvalidArgument("--event: '" + f.event + "' is not a name of [a-zA-Z0-9_-]");
+  }
+  c.rewrites.event = f.event;
+  for (const std::string& h : f.hosts) {
+    auto m = loadgen::ParseMapping(h);
+    if (!m.ok()) return InvalidArgument("--host: " + m.status().message());
+    c.rewrites.hosts.push_back(*m);
+  }
+  for (const std::string& h : f.services) {
+    auto m = loadgen::ParseMapping(h);
+    if (!m.ok()) return InvalidArgument("--to: " + m.status().message());
+    c.rewrites.services.push_back(*m);
+  }
+  if (!f.target.empty()) {
+    auto m = loadgen::ParseMapping("any=" + f.target);
+    if (!m.ok()) return InvalidArgument("--target: " + f.target + " is not an http(s) URL");
+    c.rewrites.fallback = m->second;
+  }
+  if (!f.mix.empty() || !f.regions.empty()) {
+    auto parsed = loadgen::ParseMix(f.mix.empty() ? "tv=30,phone=45,browser=25" : f.mix, f.regions);
+    if (!parsed.ok()) return parsed.status();
+    *mix = std::move(*parsed);
+    c.rewrites.play_body = [mix, seed = c.seed](uint64_t n) {
+      return player::DeviceJson(loadgen::DrawDevice(*mix, seed, n));
+    };
+  }
+  return c;
+}
+
+int RunReplay(ReplayFlags& f) {
+  loadgen::DeviceMix mix;
+  auto config = ReplayConfigOf(f, &mix);
+  if (!config.ok()) {
+    Logger("loadgen")->error("{}", config.status().message());
+    return 2;
+  }
+  // The logs of several services (the playback service's, the edges'), merged by time.
+  std::vector<loadgen::ReplayLog> logs;
+  for (const std::string& path : f.logs) {
+    std::ifstream in(path);
+    if (!in) {
+      Logger("loadgen")->error("cannot read {}", path);
+      return 2;
     }
+    auto log = loadgen::ReadReplayLog(in, static_cast<size_t>(f.max_requests));
+    if (!log.ok()) {
+      Logger("loadgen")->error("{}: {}", path, log.status().message());
+      return 2;
+    }
+    logs.push_back(std::move(*log));
+  }
+  auto merged = loadgen::MergeReplayLogs(std::move(logs), static_cast<size_t>(f.max_requests));
+  if (!merged.ok()) {
+    Logger("loadgen")->error("{}", merged.status().message());
+    return 2;
+  }
+  loadgen::ReplayRun run(*config, std::move(*merged), &SystemClock::Instance());
+  if (Status bounds = run.CheckBounds(); !bounds.ok()) {
+    Logger("loadgen")->error("{}", bounds.message());
+    return 2;
+  }
+  std::fprintf(stderr, "onair loadgen replay: %s\n", run.Plan().c_str());
+  Status result =
+      RunWatched([&] { return run.Run(); }, [&] { run.Stop(); }, [&] { return run.Snapshot(); },
+                 [&] { return run.elapsed_s(); }, loadgen::ReplayProgressLine, f.quiet);
+  if (!result.ok()) {
+    Logger("loadgen")->error("{}", result.message());
+    return 1;
+  }
+  const loadgen::RunStats stats = run.Snapshot();
+  const double elapsed = run.elapsed_s();
+  std::fprintf(stderr, "%s", loadgen::ReplaySummary(stats, elapsed).c_str());
+  if (!f.json_path.empty()) {
+    nlohmann::json j = stats.ToJson(elapsed);
+    j["plan"] = run.Plan();
+    j["replay"] = {{"logs", f.logs},
+                   {"speed", config->speed},
+                   {"sample", config->sample},
+                   {"requests_planned", run.requests()},
+                   {"duration_s", static_cast<double>(run.duration_us()) / 1e6},
+                   {"peak_rate", run.peak_rate()}};
+    j["stopped"] = StopRequested().load();
+    WriteJson(j, f.json_path);
   }
   return 0;
 }
@@ -153,7 +287,8 @@ int RunDevices(DevicesFlags& f) {
 
 std::function<int()> AddLoadgenCommand(CLI::App& app) {
   auto f = std::make_shared<DevicesFlags>();
-  CLI::App* cmd = app.add_subcommand("loadgen", "Synthetic load: virtual devices on a profile");
+  CLI::App* cmd = app.add_subcommand(
+      "loadgen", "Synthetic load: virtual devices on a profile, or a request log replayed");
   cmd->require_subcommand(1);
   CLI::App* d = cmd->add_subcommand(
       "devices", "Virtual devices running the real playback flow against a playback service");
@@ -197,9 +332,46 @@ std::function<int()> AddLoadgenCommand(CLI::App& app) {
       ->capture_default_str();
   d->add_option("--json", f->json_path, "write the results as JSON to FILE ('-': stdout)");
   d->add_flag("--quiet", f->quiet, "no progress line");
-  return [f, d]() -> int {
-    if (!d->parsed()) return -1;
-    return RunDevices(*f);
+  auto r = std::make_shared<ReplayFlags>();
+  CLI::App* rp = cmd->add_subcommand(
+      "replay", "A request log (--request-log of any service) sent again, with rewrites");
+  rp->add_option("logs", r->logs, "request logs (JSON lines), merged by time")->required();
+  rp->add_option("--speed", r->speed, "200% (or 2): the recorded gaps halved")
+      ->capture_default_str();
+  rp->add_option("--sample", r->sample, "the share of viewers replayed: 10% (or 0.1)")
+      ->capture_default_str();
+  rp->add_option("--event", r->event, "the event's name in paths and bodies, instead of the log's");
+  rp->add_option("--host", r->hosts, "FROM=URL: requests the log has for host FROM go to URL");
+  rp->add_option("--to", r->services,
+                 "SERVICE=URL: requests a service logged go to URL (edge=http://...)");
+  rp->add_option("--target", r->target, "where every other request goes (default: its host)");
+  rp->add_option("--mix", r->mix, "play starts get devices drawn from: tv=30,phone=45,browser=25");
+  rp->add_option("--regions", r->regions, "with --mix: regions viewers play from");
+  rp->add_option("--seed", r->config.seed, "the sample and the devices drawn")
+      ->capture_default_str();
+  rp->add_option("--threads", r->config.threads, "event loops (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  rp->add_option("--connections", r->config.connections_per_loop,
+                 "keep-alive connections per loop and destination")
+      ->check(CLI::Range(1, 10'000))
+      ->capture_default_str();
+  rp->add_option("--max-requests", r->max_requests, "bound on the log's requests")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  rp->add_option("--max-rate", r->config.max_rate, "bound on requests due in any second")
+      ->check(CLI::Range(0.001, 1e7))
+      ->capture_default_str();
+  rp->add_option("--max-duration", r->max_duration, "bound on the replay's length")
+      ->capture_default_str();
+  rp->add_option("--timeout-ms", r->config.timeout_ms, "a request's whole answer")
+      ->check(CLI::Range(int64_t{100}, int64_t{600'000}))
+      ->capture_default_str();
+  rp->add_option("--json", r->json_path, "write the results as JSON to FILE ('-': stdout)");
+  rp->add_flag("--quiet", r->quiet, "no progress line");
+  return [f, d, r, rp]() -> int {
+    if (d->parsed()) return RunDevices(*f);
+    if (rp->parsed()) return RunReplay(*r);
+    return -1;
   };
 }
 

@@ -34,6 +34,9 @@ std::shared_ptr<ServiceFlags> AddServiceFlags(CLI::App* cmd, service::ServiceCon
                   "here, for HTTPS without a real certificate; clients trust DIR/ca.pem");
   cmd->add_option("--admin-token", config.admin_token,
                   "bearer token of the admin API under /admin (none: the admin API is off)");
+  cmd->add_option("--request-log", config.request_log,
+                  "file for one JSON line per request, replayable by onair loadgen replay "
+                  "(docs/service.md)");
   return flags;
 }
 

@@ -22,7 +22,7 @@ struct ServiceFlags {
 };
 
 // --host, --port, --threads, --tls-port, --tls-cert, --tls-key, --tls-demo-dir, --admin-token,
-// the same for every service.
+// --request-log, the same for every service.
 std::shared_ptr<ServiceFlags> AddServiceFlags(CLI::App* cmd, service::ServiceConfig& config);
 
 // After parsing: the demo certificate made if asked for, HTTPS checked (a port needs a

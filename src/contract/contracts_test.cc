@@ -12,6 +12,7 @@
 #include "contract/edge_status.h"
 #include "contract/faults.h"
 #include "contract/qoe.h"
+#include "contract/request_log.h"
 #include "contract/steering.h"
 
 namespace onair::contract {
@@ -110,6 +111,27 @@ TEST(Contracts, EdgeStatus) {
   EXPECT_FALSE(ParseEdgeStatus(R"({"state": "healthy", "cache_hit_ratio": 2})").ok());
   EXPECT_FALSE(ParseEdgeStatus(R"({"connections": 1})").ok());
   EXPECT_TRUE(ParseEdgeStatus(R"({"state": "healthy", "newer": [1]})").ok());
+}
+
+TEST(Contracts, RequestLogLine) {
+  RequestRecord r;
+  r.at = 1'795'435'200'123'456;
+  r.service = "edge";
+  r.host = "edge-a.example:8081";
+  r.client = "10.0.0.7";
+  r.method = "GET";
+  r.target = "/live/show/270p/12.m4s?CMCD=bl%3D2000%2Csid%3D%22s1%22";
+  r.priority = "live";
+  r.status = 200;
+  r.bytes = 104857;
+  r.cache = "collapsed";
+  r.first_byte_us = 412;
+  r.total_us = 1900;
+  const std::string text = FormatRequestRecord(r);
+  EXPECT_EQ(text, Golden("request-log.jsonl", text));
+  auto read = ParseRequestRecord(Golden("request-log.jsonl", text));
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(FormatRequestRecord(*read), text);
 }
 
 TEST(Contracts, EdgeRegistration) {

@@ -17,7 +17,7 @@
 
 namespace onair::edge {
 
-// What one viewer got, for the access log.
+// What one viewer got, for the request log.
 struct Served {
   int status = 0;
   uint64_t bytes = 0;

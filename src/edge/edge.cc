@@ -12,7 +12,6 @@
 #include "core/event_config.h"
 #include "core/live_path.h"
 #include "core/log.h"
-#include "edge/access_log.h"
 #include "edge/deliver.h"
 #include "edge/freshness.h"
 #include "edge/live_edge.h"
@@ -68,7 +67,6 @@ struct Edge::Impl {
   Fills fills;
   Delivery delivery;
   LiveEdge live_edge;
-  std::unique_ptr<AccessLog> access_log;
   std::atomic<bool> draining{false};
 
   Counter& hits = m.counter("onair_edge_requests_total", "Object requests by cache outcome.",
@@ -109,6 +107,7 @@ struct Edge::Impl {
                  .pattern = "/v1/edge/status",
                  .help = "load and health, for steering (JSON)",
                  .priority = Priority::kCritical,
+                 .logged = false,
                  .sync = [this](Exchange&) -> Reply { return service::Json(200, StatusJson()); }});
     service.AddAdmin({.name = "admin-drain",
                       .methods = {http::verb::post, http::verb::delete_},
@@ -123,7 +122,7 @@ struct Edge::Impl {
                  .methods = {kGet},
                  .pattern = "/*",
                  .help = "an object under /live: a segment, init segment, manifest or playlist "
-                         "(any other path: 404, in the access log too)",
+                         "(any other path: 404, in the request log too)",
                  .classify = [this](const Exchange& ex) { return Classify(ex); },
                  .stream = [this](Exchange& ex) { return Object(ex); }});
     service.SetReadiness([this]() -> std::optional<std::string> {
@@ -179,24 +178,14 @@ struct Edge::Impl {
     return live_edge.IsLive(path, known) ? Priority::kLive : Priority::kCatchUp;
   }
 
-  void LogAccess(Exchange& ex, const Served& served) {
-    if (!access_log) return;
-    AccessRecord r;
-    r.at = ex.arrived();
-    boost::system::error_code ec;
-    const auto peer = ex.stream().tcp().socket().remote_endpoint(ec);
-    r.client = ec ? "-" : peer.address().to_string();
-    r.method = std::string(ex.request().method_string());
-    r.target = std::string(ex.target());
-    r.status = served.status;
-    r.bytes = served.bytes;
-    r.cache = served.own ? "edge" : CacheName(served.kind);
-    const auto us = [&](MonoTime t) {
-      return std::chrono::duration_cast<std::chrono::microseconds>(t - ex.start()).count();
-    };
-    r.first_byte_us = served.first_byte == MonoTime{} ? -1 : us(served.first_byte);
-    r.total_us = us(clock->Monotonic());
-    access_log->Write(r);
+  // What the request log says of an answer (service/request_log.h).
+  void Note(Exchange& ex, const Served& served) {
+    const int64_t first_byte =
+        served.first_byte == MonoTime{}
+            ? -1
+            : std::chrono::duration_cast<std::chrono::microseconds>(served.first_byte - ex.start())
+                  .count();
+    ex.Note(served.own ? "edge" : CacheName(served.kind), first_byte);
   }
 
   asio::awaitable<bool> Object(Exchange& ex) {
@@ -211,9 +200,8 @@ struct Edge::Impl {
       served.own = true;
       Response res = Refusal(path, check);
       served.status = res.result_int();
-      const bool sent = co_await ex.Send(std::move(res));
-      LogAccess(ex, served);
-      co_return sent;
+      Note(ex, served);
+      co_return co_await ex.Send(std::move(res));
     }
     const bool live = ex.priority() == Priority::kLive;
     if (live && check.timeline) Prefetch(path, *check.timeline, arrived, ex_executor);
@@ -227,7 +215,8 @@ struct Edge::Impl {
       served.kind = found.kind;
       const Delivery::Outcome out = co_await delivery.Deliver(ex, found, served);
       ex.Answered(served.status);
-      if (out != Delivery::Outcome::kRetry) LogAccess(ex, served);
+      ex.Sent(served.bytes);
+      Note(ex, served);
       if (out == Delivery::Outcome::kDone) co_return true;
       if (out == Delivery::Outcome::kClosed) co_return false;
       retries.Inc();  // the fill failed before this viewer got a byte: fill again
@@ -236,7 +225,11 @@ struct Edge::Impl {
       delivery.stale_served().Inc();
       Served served;
       const EdgeCache::Lookup stale{good, EdgeCache::Kind::kHit};
-      co_return co_await delivery.Deliver(ex, stale, served) == Delivery::Outcome::kDone;
+      const bool done = co_await delivery.Deliver(ex, stale, served) == Delivery::Outcome::kDone;
+      ex.Answered(served.status);
+      ex.Sent(served.bytes);
+      Note(ex, served);
+      co_return done;
     }
     co_return co_await ex.Send(Error(502, "upstream fills keep failing"));
   }
@@ -347,11 +340,6 @@ Status Edge::Start() {
     if (!net::ParseUrl(u).ok()) return InvalidArgument("not an upstream URL: " + u);
   }
   impl_ = std::make_unique<Impl>(config_, clock_, cache_);
-  if (!config_.access_log.empty()) {
-    auto log = AccessLog::Open(config_.access_log);
-    if (!log.ok()) return log.status();
-    impl_->access_log = std::move(*log);
-  }
   return impl_->service.Start();
 }
 

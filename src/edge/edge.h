@@ -40,7 +40,6 @@ struct EdgeConfig {
   // Start the fill of the next segment of every rendition watched at the live edge a quarter
   // segment before it starts, so that the viewers' stampede finds its first chunk in memory.
   bool prefetch = true;
-  std::string access_log;  // a file for one line per viewer request ("": none)
 
   static service::ServiceConfig Defaults();
 };

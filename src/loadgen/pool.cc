@@ -7,8 +7,12 @@ namespace onair::loadgen {
 
 namespace asio = boost::asio;
 
-ClientPool::ClientPool(asio::any_io_executor ex, net::Url server, size_t max)
-    : ex_(std::move(ex)), server_(std::move(server)), max_(std::max<size_t>(1, max)) {}
+ClientPool::ClientPool(asio::any_io_executor ex, net::Url server, size_t max,
+                       net::ClientOptions options)
+    : ex_(std::move(ex)),
+      server_(std::move(server)),
+      max_(std::max<size_t>(1, max)),
+      options_(std::move(options)) {}
 
 asio::awaitable<std::unique_ptr<net::HttpClient>> ClientPool::Take() {
   while (idle_.empty() && open_ >= max_) {
@@ -23,7 +27,7 @@ asio::awaitable<std::unique_ptr<net::HttpClient>> ClientPool::Take() {
     co_return c;
   }
   ++open_;
-  co_return std::make_unique<net::HttpClient>(ex_, server_);
+  co_return std::make_unique<net::HttpClient>(ex_, server_, options_);
 }
 
 void ClientPool::Give(std::unique_ptr<net::HttpClient> c, bool keep) {

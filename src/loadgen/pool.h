@@ -1,7 +1,7 @@
-// Keep-alive connections from one event loop to one server (the playback service), shared by
-// the loop's virtual devices for their play starts, steering reloads and QoE posts, as a
-// fleet of devices behind a few front doors would: at most `max` open, a request waits for a
-// free one when all are busy (its latency counts from its scheduled time, so the wait shows).
+// Keep-alive connections from one event loop to one server (the playback service; a replay's
+// hosts), shared by the loop's virtual devices for their play starts, steering reloads and QoE
+// posts, as a fleet of devices behind a few front doors would: at most `max` open, a request waits
+// for a free one when all are busy (its latency counts from its scheduled time, so the wait shows).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -19,7 +19,8 @@ namespace onair::loadgen {
 
 class ClientPool {
  public:
-  ClientPool(boost::asio::any_io_executor ex, net::Url server, size_t max);
+  ClientPool(boost::asio::any_io_executor ex, net::Url server, size_t max,
+             net::ClientOptions options = {});
 
   // One whole request on a free connection (a new one while under `max`).
   boost::asio::awaitable<StatusOr<net::Response>> Send(std::string method, std::string target,
@@ -35,6 +36,7 @@ class ClientPool {
   boost::asio::any_io_executor ex_;
   net::Url server_;
   size_t max_;
+  net::ClientOptions options_;
   size_t open_ = 0;
   std::vector<std::unique_ptr<net::HttpClient>> idle_;
   std::deque<std::shared_ptr<boost::asio::steady_timer>> waiting_;

@@ -17,6 +17,19 @@ int64_t CountOf(const std::map<std::string, int64_t>& m, const std::string& k) {
 
 }  // namespace
 
+const SecondColumn kSecondColumns[12] = {{"scheduled", &SecondRow::scheduled},
+                                         {"play_sent", &SecondRow::play_sent},
+                                         {"play_ok", &SecondRow::play_ok},
+                                         {"shed", &SecondRow::shed},
+                                         {"shed_no_wait", &SecondRow::shed_no_wait},
+                                         {"started", &SecondRow::started},
+                                         {"errors", &SecondRow::errors},
+                                         {"segments", &SecondRow::segments},
+                                         {"bytes", &SecondRow::bytes},
+                                         {"running", &SecondRow::running},
+                                         {"sent", &SecondRow::sent},
+                                         {"answered", &SecondRow::answered}};
+
 void RunStats::Error(const std::string& kind, int64_t second) {
   ++errors[kind];
   ++At(second).errors;
@@ -34,18 +47,7 @@ void RunStats::Merge(const RunStats& o) {
   for (const auto& [k, n] : o.counts) counts[k] += n;
   if (seconds.size() < o.seconds.size()) seconds.resize(o.seconds.size());
   for (size_t i = 0; i < o.seconds.size(); ++i) {
-    SecondRow& a = seconds[i];
-    const SecondRow& b = o.seconds[i];
-    a.scheduled += b.scheduled;
-    a.play_sent += b.play_sent;
-    a.play_ok += b.play_ok;
-    a.shed += b.shed;
-    a.shed_no_wait += b.shed_no_wait;
-    a.started += b.started;
-    a.errors += b.errors;
-    a.segments += b.segments;
-    a.bytes += b.bytes;
-    a.running += b.running;
+    for (const SecondColumn& c : kSecondColumns) seconds[i].*c.field += o.seconds[i].*c.field;
   }
   running += o.running;
 }
@@ -85,6 +87,12 @@ std::string RunStats::SummaryText(double elapsed_s) const {
                 static_cast<double>(Total(&SecondRow::bytes)) / 1e6,
                 static_cast<long long>(CountOf(counts, "rebuffers")));
   out += line;
+  return out + TableText();
+}
+
+std::string RunStats::TableText() const {
+  std::string out;
+  char line[256];
   std::snprintf(line, sizeof(line), "%-10s %9s %9s %9s %9s %9s %9s  (ms)\n", "request", "count",
                 "p50", "p90", "p99", "p99.9", "max");
   out += line;
@@ -121,22 +129,20 @@ nlohmann::json RunStats::ToJson(double elapsed_s) const {
   }
   j["latency_ms"] = lat;
   nlohmann::json rows = nlohmann::json::array();
-  for (const SecondRow& r : seconds) {
-    rows.push_back({r.scheduled, r.play_sent, r.play_ok, r.shed, r.shed_no_wait, r.started,
-                    r.errors, r.segments, r.bytes, r.running});
+  nlohmann::json columns = nlohmann::json::array();
+  nlohmann::json totals = nlohmann::json::object();
+  for (const SecondColumn& c : kSecondColumns) {
+    columns.push_back(c.name);
+    if (c.field != &SecondRow::running) totals[c.name] = Total(c.field);
   }
-  j["seconds_columns"] = {"scheduled", "play_sent", "play_ok",  "shed",  "shed_no_wait",
-                          "started",   "errors",    "segments", "bytes", "running"};
+  for (const SecondRow& r : seconds) {
+    nlohmann::json row = nlohmann::json::array();
+    for (const SecondColumn& c : kSecondColumns) row.push_back(r.*c.field);
+    rows.push_back(std::move(row));
+  }
+  j["seconds_columns"] = columns;
   j["seconds"] = rows;
-  j["totals"] = {{"scheduled", Total(&SecondRow::scheduled)},
-                 {"play_sent", Total(&SecondRow::play_sent)},
-                 {"play_ok", Total(&SecondRow::play_ok)},
-                 {"shed", Total(&SecondRow::shed)},
-                 {"shed_no_wait", Total(&SecondRow::shed_no_wait)},
-                 {"started", Total(&SecondRow::started)},
-                 {"errors", Total(&SecondRow::errors)},
-                 {"segments", Total(&SecondRow::segments)},
-                 {"bytes", Total(&SecondRow::bytes)}};
+  j["totals"] = totals;
   return j;
 }
 

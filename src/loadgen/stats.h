@@ -24,8 +24,17 @@ struct SecondRow {
   int64_t errors = 0;
   int64_t segments = 0;
   int64_t bytes = 0;
-  int64_t running = 0;  // sessions running (the most seen in the second)
+  int64_t running = 0;   // sessions running (the most seen in the second)
+  int64_t sent = 0;      // replay: requests sent
+  int64_t answered = 0;  // replay: requests answered (any status)
 };
+
+// Every column of a SecondRow, by name (the JSON's seconds_columns, merging, totals).
+struct SecondColumn {
+  const char* name;
+  int64_t SecondRow::*field;
+};
+extern const SecondColumn kSecondColumns[12];
 
 class RunStats {
  public:
@@ -40,6 +49,8 @@ class RunStats {
   // The summary people read: sessions, starts, then per request kind count, p50, p90, p99,
   // p99.9 and max, then errors by kind.
   std::string SummaryText(double elapsed_s) const;
+  // Its second half: the table of request kinds, then the errors.
+  std::string TableText() const;
   nlohmann::json ToJson(double elapsed_s) const;
 
   std::map<std::string, metrics::Quantiles> latency;  // milliseconds, by request kind

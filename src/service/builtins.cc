@@ -17,6 +17,7 @@ void Service::AddBuiltins() {
        .help = "200 while the process runs",
        .priority = Priority::kCritical,
        .faults = true,
+       .logged = false,
        .sync = [this](Exchange&) -> Reply {
          return Json(200,
                      nlohmann::json{{"status", "ok"}, {"service", config_.name}}.dump() + "\n");
@@ -26,6 +27,7 @@ void Service::AddBuiltins() {
        .pattern = "/readyz",
        .help = "200 when the service can do its job now, else 503 and why",
        .priority = Priority::kCritical,
+       .logged = false,
        .sync = [this](Exchange&) -> Reply {
          std::optional<std::string> why;
          if (!running()) why = "starting";
@@ -41,6 +43,7 @@ void Service::AddBuiltins() {
        .help = "Prometheus text format",
        .priority = Priority::kCritical,
        .faults = false,
+       .logged = false,
        .sync = [this](Exchange&) -> Reply {
          for (const auto& f : on_scrape_) f();
          metrics_.gauge(MetricName("connections"), "Client connections open now.")

@@ -34,6 +34,7 @@ asio::awaitable<bool> Exchange::Send(Response res) {
   res.keep_alive(request().keep_alive());
   res.prepare_payload();
   status_ = res.result_int();
+  bytes_ = head() ? 0 : res.body().size();
   stream_.expires_after(core_.send_timeout);
   if (head()) {
     http::response_serializer<http::string_body> sr(res);
@@ -47,6 +48,7 @@ asio::awaitable<bool> Exchange::Send(Response res) {
 asio::awaitable<bool> Exchange::Send(Reply reply) {
   if (!reply.raw) co_return co_await Send(std::move(reply.response));
   status_ = 200;
+  bytes_ = reply.raw->size();
   stream_.expires_after(core_.send_timeout);
   auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(*reply.raw), kTuple);
   co_return !ec;

@@ -69,6 +69,13 @@ class Exchange {
   boost::asio::awaitable<bool> Send(Reply reply);
   // A streamed route's answer status, for the route's metrics (Send sets it itself).
   void Answered(int status) { status_ = status; }
+  // For the request log: the body bytes a streamed route sent (Send counts its own), and how
+  // a cache answered with microseconds from arrival to the first body byte (an edge).
+  void Sent(uint64_t bytes) { bytes_ = bytes; }
+  void Note(std::string cache, int64_t first_byte_us) {
+    cache_ = std::move(cache);
+    first_byte_us_ = first_byte_us;
+  }
   std::chrono::milliseconds send_timeout() const;
   std::chrono::milliseconds body_timeout() const;
 
@@ -85,7 +92,10 @@ class Exchange {
   UtcMicros arrived_;
   Priority priority_ = Priority::kOther;
   const Route* route_ = nullptr;
-  int status_ = 0;  // what was answered, for the route's metrics
+  int status_ = 0;      // what was answered, for the route's metrics
+  uint64_t bytes_ = 0;  // for the request log
+  std::string cache_;
+  int64_t first_byte_us_ = -1;
 };
 
 // The parts of a service an exchange needs (defined by service.cc).

@@ -57,6 +57,7 @@ struct Route {
   bool admin = false;    // under /admin, behind the admin token; never shed, never faulted
   bool mutates = false;  // changes the service's state (listed as such)
   bool faults = true;    // the fault hook may act on it
+  bool logged = true;    // in the request log (admin routes never are)
   // A catch-all that refuses what its methods send anywhere else (the origin's PUT of a path
   // that is no segment's): other methods on its paths are not "method not allowed" but 404.
   bool refusal = false;

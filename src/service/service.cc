@@ -17,6 +17,7 @@
 #include "contract/headers.h"
 #include "core/bearer.h"
 #include "core/log.h"
+#include "service/request_log.h"
 
 namespace onair::service {
 
@@ -116,6 +117,7 @@ struct Service::Impl {
   Counter& faults_reset;
   Gauge& lag_gauge;
   Gauge& connections;
+  std::unique_ptr<RequestLog> request_log;
 
   Impl(Service& s, MetricsRegistry& m)
       : owner(s),
@@ -213,6 +215,50 @@ struct Service::Impl {
                                  RequestParser& parser) {
     Clock* clock = owner.clock_;
     Exchange ex(core, stream, buffer, parser, clock->Monotonic(), clock->Now());
+    // The client's address, while the stream is still ours (an upgrade takes it).
+    std::string client;
+    if (request_log) client = ClientOf(stream);
+    const bool keep = co_await Handle(ex);
+    if (request_log && (!ex.route_ || (ex.route_->logged && !ex.route_->admin))) {
+      Log(ex, std::move(client));
+    }
+    co_return keep;
+  }
+
+  static std::string ClientOf(net::AnyStream& stream) {
+    boost::system::error_code ec;
+    const auto peer = stream.tcp().socket().remote_endpoint(ec);
+    return ec ? "-" : peer.address().to_string();
+  }
+
+  void Log(const Exchange& ex, std::string client) {
+    contract::RequestRecord r;
+    r.at = ex.arrived();
+    r.service = owner.config_.name;
+    r.host = std::string(ex.header(http::field::host));
+    r.client = std::move(client);
+    r.method = std::string(ex.request().method_string());
+    r.target = contract::TargetWithoutTokens(ex.target());
+    r.priority = std::string(ex.header(contract::kPriority));
+    if (!ex.body().empty()) {
+      r.content_type = std::string(ex.header(http::field::content_type));
+      r.body = contract::JsonWithoutTokens(ex.body());
+      r.body_bytes = ex.body().size();
+    }
+    r.status = ex.status_;
+    r.bytes = ex.bytes_;
+    r.cache = ex.cache_;
+    r.first_byte_us = ex.first_byte_us_;
+    r.total_us = std::chrono::duration_cast<std::chrono::microseconds>(owner.clock_->Monotonic() -
+                                                                       ex.start())
+                     .count();
+    request_log->Write(r);
+  }
+
+  asio::awaitable<bool> Handle(Exchange& ex) {
+    Clock* clock = owner.clock_;
+    RequestParser& parser = ex.parser();
+    net::AnyStream& stream = ex.stream();
     bool has_body = HasBody(parser);  // and not read yet
     const http::verb method = ex.method();
     if (method == http::verb::options && core.cors)
@@ -464,6 +510,11 @@ Status Service::Start() {
   }
   impl_->server = std::make_unique<net::HttpServer>(
       listen, [impl = impl_.get()](net::AnyStream s) { return impl->Session(std::move(s)); });
+  if (!config_.request_log.empty() && !impl_->request_log) {
+    auto log = RequestLog::Open(config_.request_log);
+    if (!log.ok()) return log.status();
+    impl_->request_log = std::move(*log);
+  }
   ONAIR_RETURN_IF_ERROR(impl_->server->Start());
   impl_->server->ForEachLoop([impl = impl_.get()](asio::io_context& ctx) {
     asio::co_spawn(ctx, impl->LagProbe(), asio::detached);

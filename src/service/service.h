@@ -49,6 +49,9 @@ struct ServiceConfig {
   std::chrono::milliseconds send_timeout{10'000};    // a client that does not read
   size_t admin_body_limit = 1 << 20;
   AdmissionOptions admission;
+  // A file for one JSON line per request (contract/request_log.h; "": none): every route but
+  // the admin API's, /healthz, /readyz and /metrics.
+  std::string request_log;
   std::chrono::milliseconds lag_probe_interval{10};
 };
 

@@ -16,11 +16,13 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "contract/error.h"
+#include "contract/request_log.h"
 #include "net/http_client.h"
 
 namespace onair::service {
@@ -169,6 +171,54 @@ TEST(Service, EveryBuiltInEndpointInTurnOnOneProcess) {
   EXPECT_EQ(not_ready.status, 503);
   EXPECT_EQ(ErrorOf(not_ready), "not ready: nothing to serve yet");
   EXPECT_EQ(json::parse(not_ready.body)["ready"], false);
+}
+
+// The request log (contract/request_log.h): a JSON line per viewer request, with the body of
+// a JSON request and the priority asked for, no credential; none for probes, scrapes and the
+// admin API.
+TEST(Service, TheRequestLogKeepsWhatAReplayNeedsAndNoToken) {
+  const std::string path = testing::TempDir() + "/service-request-log.jsonl";
+  std::filesystem::remove(path);
+  const std::string body = R"({"device":{"kind":"tv","token":"t"}})";
+  {
+    ServiceConfig c = TestService::Config();
+    c.request_log = path;
+    TestService t(c);
+    const net::Headers admin = {{"Authorization", "Bearer secret"}};
+    EXPECT_EQ(Call(t.port(), "GET", "/healthz").status, 200);
+    EXPECT_EQ(Call(t.port(), "GET", "/metrics").status, 200);
+    EXPECT_EQ(Call(t.port(), "GET", "/admin/state", admin).status, 200);
+    EXPECT_EQ(
+        Call(t.port(), "GET", "/hello/you?token=abc&x=1", {{"X-Onair-Priority", "live"}}).status,
+        200);
+    EXPECT_EQ(Call(t.port(), "POST", "/echo", {{"Content-Type", "application/json"}}, body).status,
+              200);
+    EXPECT_EQ(Call(t.port(), "GET", "/nowhere").status, 404);
+    t.service.Stop();
+  }
+  std::ifstream in(path);
+  std::vector<contract::RequestRecord> lines;
+  for (std::string line; std::getline(in, line);) {
+    auto r = contract::ParseRequestRecord(line);
+    ASSERT_TRUE(r.ok()) << line << ": " << r.status().message();
+    EXPECT_EQ(line.find("abc"), std::string::npos) << line;
+    EXPECT_EQ(line.find("secret"), std::string::npos) << line;
+    lines.push_back(*r);
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].target, "/hello/you?x=1");
+  EXPECT_EQ(lines[0].priority, "live");
+  EXPECT_EQ(lines[0].service, "test");
+  EXPECT_EQ(lines[0].client, "127.0.0.1");
+  EXPECT_EQ(lines[0].status, 200);
+  EXPECT_EQ(lines[0].bytes, std::string("hello you at live").size());
+  EXPECT_NE(lines[0].host.find("127.0.0.1:"), std::string::npos);
+  EXPECT_EQ(lines[1].method, "POST");
+  EXPECT_EQ(lines[1].body, R"({"device":{"kind":"tv"}})");
+  EXPECT_EQ(lines[1].body_bytes, body.size());
+  EXPECT_EQ(lines[1].content_type, "application/json");
+  EXPECT_EQ(lines[2].status, 404);
+  EXPECT_LE(lines[0].at, lines[1].at);
 }
 
 TEST(Service, OneErrorShapeAndOneStatusConvention) {

@@ -164,7 +164,7 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   OriginProcess origin(dir, ev.path);
   ASSERT_GT(origin.port(), 0) << origin.log();
   EdgeProcess edge(dir, {origin.url()},
-                   {"--access-log", dir + "/access.log", "--clock-skew-ms", "10000"});
+                   {"--request-log", dir + "/access.log", "--clock-skew-ms", "10000"});
   ASSERT_GT(edge.port(), 0) << edge.log();
   // A "not yet" 404: kept to the millisecond, the lifetime left counted down.
   const std::string later = Seg("270p", CurrentSegment(ev.ast_us) + 3);
@@ -197,14 +197,19 @@ TEST(Edge, FollowsTheOriginsLifetimes) {
   EXPECT_EQ(Header(gone, "X-Onair-Cache"), "hit");
   EXPECT_EQ(Get(edge.url(), "/live/nope/270p/1.m4s").status, 404);
   EXPECT_EQ(Get(edge.url(), "/elsewhere").status, 404);
-  // The access log: a line per object request (docs/edge.md), complete once the edge stops.
+  // The request log: a line per object request (docs/service.md), complete once the edge
+  // stops.
   edge.process().Signal(SIGTERM);
   ASSERT_EQ(edge.process().Wait(20), 0) << edge.log();
   const std::string log = ReadFile(dir + "/access.log");
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 9) << log;
-  EXPECT_NE(log.find("\t127.0.0.1\tGET\t" + later + "\t404\t"), std::string::npos) << log;
-  EXPECT_NE(log.find("\t410\t"), std::string::npos) << log;
-  EXPECT_NE(log.find("\thit\t"), std::string::npos) << log;
+  EXPECT_NE(
+      log.find(R"("client":"127.0.0.1","method":"GET","target":")" + later + R"(","status":404)"),
+      std::string::npos)
+      << log;
+  EXPECT_NE(log.find(R"("status":410)"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("cache":"hit")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("service":"edge")"), std::string::npos) << log;
 }
 
 // Once the edge has the event's timing (the origin's event.json), it answers by itself what

@@ -1,10 +1,15 @@
-// End-to-end: `onair loadgen devices` against the whole chain in real processes (a pipeline
+// End-to-end: `onair loadgen` against the whole chain in real processes (a pipeline
 // publishing a two-rung ladder to an origin, an edge, the playback service): a flash crowd
-// that plays through the real flow, and a retry storm that the playback service's
-// server-guided backoff spreads out.
+// that plays through the real flow, a retry storm that the playback service's server-guided
+// backoff spreads out, and the request logs of a crowd replayed at twice its speed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "e2e/origin_helpers.h"
 
@@ -20,9 +25,10 @@ class System {
       : dir_(TempDir(name)),
         event_(WriteEvent(dir_)),
         origin_(dir_, event_.path),
-        edge_(dir_, {origin_.url()}, {"--access-log", dir_ + "/edge.log"}),
-        playback_(dir_, origin_.url(), {"edge-a=" + edge_.url()},
-                  With({"--steering-ttl", "2"}, playback_extra)),
+        edge_(dir_, {origin_.url()}, {"--request-log", dir_ + "/edge.log"}),
+        playback_(
+            dir_, origin_.url(), {"edge-a=" + edge_.url()},
+            With({"--steering-ttl", "2", "--request-log", dir_ + "/playback.log"}, playback_extra)),
         pipeline_(PublishingPipeline(dir_, event_, origin_.url(), "A", pipeline_seconds),
                   dir_ + "/pipeline.log") {
     const auto until = steady_clock::now() + seconds(30);
@@ -39,23 +45,22 @@ class System {
 
   // `onair loadgen devices` with these flags, to its end; its JSON results.
   Json Loadgen(const std::vector<std::string>& flags, int timeout_s) {
-    std::vector<std::string> args = {OnairBinary(),
-                                     "loadgen",
-                                     "devices",
-                                     "--target",
-                                     playback_.url(),
-                                     "--event",
-                                     "e2e",
-                                     "--json",
-                                     dir_ + "/loadgen.json",
-                                     "--events-interval-ms",
-                                     "2000",
-                                     "--threads",
-                                     "2"};
+    return Run(With({"devices", "--target", playback_.url(), "--event", "e2e",
+                     "--events-interval-ms", "2000"},
+                    flags),
+               timeout_s);
+  }
+
+  // `onair loadgen ARGS --json FILE --threads 2`, to its end; its JSON results.
+  Json Run(const std::vector<std::string>& flags, int timeout_s, int expect_exit = 0) {
+    std::vector<std::string> args = {OnairBinary(), "loadgen"};
     args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"--json", dir_ + "/loadgen.json", "--threads", "2"});
+    std::filesystem::remove(dir_ + "/loadgen.json");
     const CommandResult r = RunCommand(args, timeout_s);
     output_ = r.out + r.err;
-    EXPECT_EQ(r.exit_code, 0) << output_;
+    EXPECT_EQ(r.exit_code, expect_exit) << output_;
+    if (expect_exit != 0) return Json();
     const Json j = Json::parse(ReadFile(dir_ + "/loadgen.json"), nullptr, false);
     EXPECT_FALSE(j.is_discarded()) << output_;
     return j;
@@ -64,6 +69,7 @@ class System {
   const std::string& dir() const { return dir_; }
   const std::string& output() const { return output_; }
   PlaybackProcess& playback() { return playback_; }
+  EdgeProcess& edge() { return edge_; }
 
  private:
   std::string dir_;
@@ -150,6 +156,107 @@ hold   for=14s
       "shed %lld; answered at most %lld a second; play starts sent per second from the "
       "storm: %s\n",
       static_cast<long long>(shed), static_cast<long long>(most_ok), sent.c_str());
+}
+
+// The arrival offsets (ms) of the play starts in a request log, from line `from` on.
+std::vector<double> PlayStartOffsets(const std::string& path, size_t from) {
+  std::vector<double> at;
+  std::istringstream in(ReadFile(path));
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n < from || line.find(R"("method":"POST","target":"/v1/playback/)") == std::string::npos) {
+      continue;
+    }
+    at.push_back(Json::parse(line)["at_us"].get<double>() / 1000);
+  }
+  std::sort(at.begin(), at.end());
+  for (size_t i = at.size(); i-- > 0;) at[i] -= at[0];
+  return at;
+}
+
+size_t Lines(const std::string& path) {
+  const std::string text = ReadFile(path);
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// Capture → replay: the playback service's and the edge's request logs of a small crowd,
+// sent again at 200 %: every request goes out, in half the recorded time, with the recorded
+// gaps halved (the play starts arrive at the service at half their recorded offsets), and
+// gets the answer it got then; a sample keeps whole viewers; a bad line is named; a target
+// that is gone is counted, not a hang.
+TEST(Loadgen, CapturedRequestsReplayAtTwiceTheSpeed) {
+  System sys("loadgen-replay", 120);
+  const Json crowd = sys.Loadgen(
+      {"--profile", "ramp", "--peak", "12", "--duration", "16", "--no-steering", "--lowest-rung"},
+      80);
+  ASSERT_EQ(Count(crowd, "started"), 12) << sys.output();
+  std::this_thread::sleep_for(milliseconds(500));  // the logs' writers
+  const std::string playback_log = sys.dir() + "/playback.log";
+  const std::string edge_log = sys.dir() + "/edge.log";
+  const size_t recorded_play = Lines(playback_log), recorded_edge = Lines(edge_log);
+  ASSERT_GT(recorded_play, 12u);
+  ASSERT_GT(recorded_edge, 12u * 8);
+  const std::vector<double> recorded = PlayStartOffsets(playback_log, 0);
+  ASSERT_EQ(recorded.size(), 12u);
+  // Copies: the services keep writing to their logs while they are replayed.
+  WriteFile(sys.dir() + "/capture-playback.log", ReadFile(playback_log));
+  WriteFile(sys.dir() + "/capture-edge.log", ReadFile(edge_log));
+
+  const Json j = sys.Run({"replay", sys.dir() + "/capture-playback.log",
+                          sys.dir() + "/capture-edge.log", "--speed", "200%"},
+                         90);
+  const int64_t total = static_cast<int64_t>(recorded_play + recorded_edge);
+  EXPECT_EQ(j["replay"]["requests_planned"], total) << sys.output();
+  EXPECT_EQ(j["totals"]["sent"], total);
+  EXPECT_EQ(j["totals"]["answered"], total) << sys.output();
+  EXPECT_TRUE(j["errors"].empty()) << j["errors"].dump();
+  // The same answers as then (a few may differ: a segment the live edge has moved past).
+  EXPECT_GE(Count(j, "same_status"), total * 95 / 100) << j["counts"].dump();
+  EXPECT_NEAR(j["replay"]["duration_s"].get<double>(), crowd["elapsed_s"].get<double>() / 2, 4);
+  for (const char* kind : {"play", "init", "segment", "events"}) {
+    EXPECT_GT(j["latency_ms"][kind]["count"].get<int64_t>(), 0) << kind;
+  }
+  // At the playback service, the replayed play starts came at half their recorded offsets.
+  std::this_thread::sleep_for(milliseconds(500));
+  const std::vector<double> replayed = PlayStartOffsets(playback_log, recorded_play);
+  ASSERT_EQ(replayed.size(), recorded.size());
+  double worst = 0;
+  for (size_t i = 0; i < recorded.size(); ++i) {
+    EXPECT_NEAR(replayed[i], recorded[i] / 2, 150) << "play start " << i;
+    worst = std::max(worst, std::abs(replayed[i] - recorded[i] / 2));
+  }
+  std::printf(
+      "replayed %lld requests in %.1f s (recorded over %.1f s), %lld with the same "
+      "status; play starts off their halved offsets by at most %.1f ms\n",
+      static_cast<long long>(total), j["elapsed_s"].get<double>(), crowd["elapsed_s"].get<double>(),
+      static_cast<long long>(Count(j, "same_status")), worst);
+  EXPECT_GT(recorded.back(), 4000);  // the ramp spreads them: the gaps are there to keep
+  EXPECT_NE(sys.output().find("p99.9"), std::string::npos);
+
+  // A sample of a third of the viewers, the event renamed: whole viewers, fewer requests.
+  const Json part = sys.Run({"replay", sys.dir() + "/capture-edge.log", "--speed", "400%",
+                             "--sample", "34%", "--event", "elsewhere", "--seed", "3"},
+                            60);
+  const int64_t sent = part["totals"]["sent"].get<int64_t>();
+  EXPECT_GT(sent, 0) << sys.output();
+  EXPECT_LT(sent, static_cast<int64_t>(recorded_edge)) << sys.output();
+  EXPECT_GT(Count(part, "status_404"), 0) << part["counts"].dump();  // no such event
+
+  // A bad line: named by file, line and field, nothing sent.
+  WriteFile(sys.dir() + "/bad.log",
+            ReadFile(sys.dir() + "/capture-edge.log").substr(0, 0) +
+                R"({"at_us":1,"method":"GET","target":"/live/e2e/event.json"})" + "\n" +
+                R"({"at_us":2,"method":"GET","target":"/x","bytes":-4})" + "\n");
+  sys.Run({"replay", sys.dir() + "/bad.log"}, 20, 2);
+  EXPECT_NE(sys.output().find("bad.log: line 2: bytes: must be in [0, "), std::string::npos)
+      << sys.output();
+
+  // A target that is gone: refused connections counted, the run ends.
+  const Json gone = sys.Run({"replay", sys.dir() + "/capture-playback.log", "--speed", "800%",
+                             "--target", "http://127.0.0.1:1", "--timeout-ms", "2000"},
+                            60);
+  EXPECT_EQ(gone["totals"]["answered"], 0);
+  EXPECT_EQ(gone["totals"]["errors"], static_cast<int64_t>(recorded_play)) << sys.output();
 }
 
 }  // namespace

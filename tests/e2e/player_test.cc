@@ -33,8 +33,8 @@ class System {
         ast_((SystemClock::Instance().Now() / 60'000'000 - 1) * 60'000'000),
         event_((WriteFile(dir_ + "/event.json", ThreeRungEvent(ast_)), dir_ + "/event.json")),
         origin_(dir_, event_),
-        edge_a_(dir_, {origin_.url()}, {"--access-log", dir_ + "/edge-a.log"}),
-        edge_b_(dir_, {origin_.url()}, {"--access-log", dir_ + "/edge-b.log"}),
+        edge_a_(dir_, {origin_.url()}, {"--request-log", dir_ + "/edge-a.log"}),
+        edge_b_(dir_, {origin_.url()}, {"--request-log", dir_ + "/edge-b.log"}),
         playback_(dir_, origin_.url(), {"edge-a=" + edge_a_.url(), "edge-b=" + edge_b_.url()},
                   {"--steering-ttl", "2"}) {
     EventFile ev{event_, ast_};
