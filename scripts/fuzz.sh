@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH="${1:-10}"
 BUILD=build-fuzz
 TARGETS=(event_config url utc init_codec segment_check origin_request playback_json player_media
-  contract edge_freshness service_target metrics_sketch metrics_scrape metrics_parts request_log)
+  contract edge_freshness service_target metrics_sketch metrics_scrape metrics_parts loadgen)
 if [ ! -f "$BUILD/build.ninja" ]; then
   CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DONAIR_FUZZ=ON
 fi

@@ -17,6 +17,7 @@
 #include "core/event_config.h"
 #include "core/log.h"
 #include "loadgen/devices.h"
+#include "loadgen/fleet.h"
 #include "loadgen/replay.h"
 #include "loadgen/scenario.h"
 #include "loadgen/schedule.h"
@@ -32,6 +33,8 @@ struct DevicesFlags {
   double max_rate = 0;
   bool quiet = false;
   loadgen::DevicesConfig config;
+  std::string nats, fleet_run;
+  size_t fleet = 1;
 };
 
 StatusOr<loadgen::Scenario> ScenarioOf(const DevicesFlags& f) {
@@ -140,6 +143,24 @@ int RunDevices(DevicesFlags& f) {
   }
   f.config.scenario = std::move(*scenario);
   f.config.mix = std::move(*mix);
+  // A fleet: this process's share of the schedule, and the instant every process starts.
+  std::unique_ptr<loadgen::Fleet> fleet;
+  if (!f.nats.empty()) {
+    loadgen::FleetConfig fc;
+    fc.nats_url = f.nats;
+    fc.run = f.fleet_run.empty() ? f.config.scenario.event : f.fleet_run;
+    fc.size = f.fleet;
+    std::fprintf(stderr, "onair loadgen devices: waiting for %zu load generators on %s (run %s)\n",
+                 fc.size, f.nats.c_str(), fc.run.c_str());
+    auto joined = loadgen::Fleet::Join(fc, &SystemClock::Instance());
+    if (!joined.ok()) {
+      Logger("loadgen")->error("{}", joined.status().message());
+      return 2;
+    }
+    fleet = std::move(*joined);
+    f.config.worker = fleet->worker();
+    f.config.workers = fleet->workers();
+  }
   loadgen::DevicesRun run(f.config, &SystemClock::Instance());
   Status bounds = loadgen::CheckBounds(f.config.scenario, run.schedule());
   if (!bounds.ok()) {
@@ -147,19 +168,37 @@ int RunDevices(DevicesFlags& f) {
     return 2;
   }
   std::fprintf(stderr, "onair loadgen devices: %s\n", run.Plan().c_str());
-  Status result =
-      RunWatched([&] { return run.Run(); }, [&] { run.Stop(); }, [&] { return run.Snapshot(); },
-                 [&] { return run.elapsed_s(); }, loadgen::ProgressLine, f.quiet);
+  const UtcMicros start = fleet ? fleet->start() : 0;
+  Status result = RunWatched([&] { return run.Run(start); }, [&] { run.Stop(); },
+                             [&] { return run.Snapshot(); }, [&] { return run.elapsed_s(); },
+                             loadgen::ProgressLine, f.quiet);
   if (!result.ok()) {
     Logger("loadgen")->error("{}", result.message());
     return 1;
   }
-  const loadgen::RunStats stats = run.Snapshot();
+  loadgen::RunStats stats = run.Snapshot();
   const double elapsed = run.elapsed_s();
+  size_t missing = 0;
+  if (fleet) {
+    // This process's share, then the fleet's: one summary.
+    std::fprintf(stderr, "this process (%zu of %zu):\n%s", fleet->worker() + 1, fleet->workers(),
+                 stats.SummaryText(elapsed).c_str());
+    if (Status sent = fleet->Publish(stats); !sent.ok()) {
+      Logger("loadgen")->error("could not publish this process's results: {}", sent.message());
+    }
+    stats = fleet->Gather(60'000, &missing);
+    std::fprintf(stderr, "the fleet (%zu load generators%s):\n", fleet->workers(),
+                 missing ? (", " + std::to_string(missing) + " of them missing").c_str() : "");
+  }
   std::fprintf(stderr, "%s", stats.SummaryText(elapsed).c_str());
   if (!f.json_path.empty()) {
     nlohmann::json j = stats.ToJson(elapsed);
     j["plan"] = run.Plan();
+    j["start_us"] = run.start();
+    if (fleet) {
+      j["fleet"] = {
+          {"workers", fleet->workers()}, {"worker", fleet->worker()}, {"missing", missing}};
+    }
     j["scenario"] = {{"target", f.config.scenario.target},
                      {"event", f.config.scenario.event},
                      {"peak", f.config.scenario.peak},
@@ -332,6 +371,13 @@ std::function<int()> AddLoadgenCommand(CLI::App& app) {
       ->capture_default_str();
   d->add_option("--json", f->json_path, "write the results as JSON to FILE ('-': stdout)");
   d->add_flag("--quiet", f->quiet, "no progress line");
+  d->add_option("--nats", f->nats,
+                "a fleet of load generators over NATS (nats://host:4222): with --fleet N, each "
+                "takes its share and all start at once; one summary");
+  d->add_option("--fleet", f->fleet, "processes in the fleet (with --nats)")
+      ->check(CLI::Range(size_t{1}, size_t{10'000}))
+      ->capture_default_str();
+  d->add_option("--fleet-run", f->fleet_run, "the fleet's name on NATS (default: the event)");
   auto r = std::make_shared<ReplayFlags>();
   CLI::App* rp = cmd->add_subcommand(
       "replay", "A request log (--request-log of any service) sent again, with rewrites");

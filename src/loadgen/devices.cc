@@ -175,6 +175,8 @@ RunStats DevicesRun::Snapshot() const {
   return all;
 }
 
+UtcMicros DevicesRun::start() const { return impl_->started.load(); }
+
 double DevicesRun::elapsed_s() const {
   const UtcMicros s = impl_->started.load();
   return s == 0 ? 0 : std::max(0.0, static_cast<double>(impl_->clock->Now() - s) / 1e6);

@@ -56,6 +56,7 @@ class DevicesRun {
   // Everything measured so far, merged over the loops.
   RunStats Snapshot() const;
   double elapsed_s() const;
+  UtcMicros start() const;  // the run's start on this process's clock (0: not yet)
   const Schedule& schedule() const;
 
  private:

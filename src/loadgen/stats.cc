@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace onair::loadgen {
@@ -144,6 +145,83 @@ nlohmann::json RunStats::ToJson(double elapsed_s) const {
   j["seconds"] = rows;
   j["totals"] = totals;
   return j;
+}
+
+std::string RunStats::Encode(size_t most_bytes) const {
+  nlohmann::json j;
+  j["v"] = 1;
+  nlohmann::json lat = nlohmann::json::object();
+  for (const auto& [kind, q] : latency) {
+    const std::string bytes = q.Encode();
+    lat[kind] = nlohmann::json::binary(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+  }
+  j["latency"] = std::move(lat);
+  j["errors"] = errors;
+  j["counts"] = counts;
+  j["running"] = running;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const SecondRow& r : seconds) {
+    for (const SecondColumn& c : kSecondColumns) rows.push_back(r.*c.field);
+  }
+  j["seconds"] = std::move(rows);
+  std::vector<uint8_t> out = nlohmann::json::to_cbor(j);
+  if (out.size() > most_bytes) {
+    j["seconds"] = nlohmann::json::array();
+    j["seconds_left_out"] = true;
+    out = nlohmann::json::to_cbor(j);
+  }
+  return std::string(out.begin(), out.end());
+}
+
+StatusOr<RunStats> RunStats::Decode(std::string_view bytes) {
+  nlohmann::json j;
+  try {  // even without exceptions asked for, a huge length in the header throws
+    j = nlohmann::json::from_cbor(bytes.begin(), bytes.end(), true, false);
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgument(std::string("results: not CBOR (") + e.what() + ")");
+  }
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("results: not CBOR");
+  if (!j.contains("v") || j["v"] != 1) return InvalidArgument("results: not version 1");
+  RunStats s;
+  auto field = [&](const char* name, nlohmann::json::value_t type) -> const nlohmann::json* {
+    auto it = j.find(name);
+    return it != j.end() && it->type() == type ? &*it : nullptr;
+  };
+  const auto* lat = field("latency", nlohmann::json::value_t::object);
+  if (!lat) return InvalidArgument("results: latency must be an object");
+  for (const auto& [kind, b] : lat->items()) {
+    if (!b.is_binary()) return InvalidArgument("results: latency " + kind + " must be bytes");
+    const auto& v = b.get_binary();
+    auto q = metrics::Quantiles::Decode(
+        std::string_view(reinterpret_cast<const char*>(v.data()), v.size()));
+    if (!q.ok()) return InvalidArgument("results: latency " + kind + ": " + q.status().message());
+    s.latency[kind] = std::move(*q);
+  }
+  for (const char* name : {"errors", "counts"}) {
+    const auto* m = field(name, nlohmann::json::value_t::object);
+    if (!m) return InvalidArgument(std::string("results: ") + name + " must be an object");
+    for (const auto& [k, n] : m->items()) {
+      if (!n.is_number_integer()) {
+        return InvalidArgument(std::string("results: ") + name + " " + k + " must be whole");
+      }
+      (std::string(name) == "errors" ? s.errors : s.counts)[k] = n.get<int64_t>();
+    }
+  }
+  if (auto it = j.find("running"); it != j.end() && it->is_number_integer()) {
+    s.running = it->get<int64_t>();
+  }
+  const auto* rows = field("seconds", nlohmann::json::value_t::array);
+  constexpr size_t kColumns = std::size(kSecondColumns);
+  if (!rows || rows->size() % kColumns != 0 || rows->size() / kColumns > 7 * 24 * 3600 + 1) {
+    return InvalidArgument("results: seconds must be rows of " + std::to_string(kColumns));
+  }
+  s.seconds.resize(rows->size() / kColumns);
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const nlohmann::json& v = (*rows)[i];
+    if (!v.is_number_integer()) return InvalidArgument("results: seconds must be whole numbers");
+    s.seconds[i / kColumns].*kSecondColumns[i % kColumns].field = v.get<int64_t>();
+  }
+  return s;
 }
 
 }  // namespace onair::loadgen

@@ -8,8 +8,10 @@
 #include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/status.h"
 #include "metrics/quantiles.h"
 
 namespace onair::loadgen {
@@ -52,6 +54,12 @@ class RunStats {
   // Its second half: the table of request kinds, then the errors.
   std::string TableText() const;
   nlohmann::json ToJson(double elapsed_s) const;
+
+  // For a fleet's results over NATS: CBOR with the sketches as bytes; the rows per second
+  // left out past `most_bytes` (a run of hours). Decode refuses what Encode would not have
+  // written, naming what is wrong.
+  std::string Encode(size_t most_bytes = 900 * 1024) const;
+  static StatusOr<RunStats> Decode(std::string_view bytes);
 
   std::map<std::string, metrics::Quantiles> latency;  // milliseconds, by request kind
   std::map<std::string, int64_t> errors;              // by kind

@@ -32,5 +32,29 @@ TEST(Stats, MergeAddsEverything) {
   EXPECT_NE(text.find("http_503 2"), std::string::npos);
 }
 
+TEST(RunStats, ResultsCrossTheWireWhole) {
+  RunStats a;
+  for (int i = 1; i <= 100; ++i) a.Latency("play", i);
+  a.Error("connect", 2);
+  ++a.counts["sessions"];
+  a.At(3).play_ok = 7;
+  a.At(3).running = 5;
+  auto back = RunStats::Decode(a.Encode());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->latency["play"].SameAs(a.latency["play"]));
+  EXPECT_EQ(back->errors, a.errors);
+  EXPECT_EQ(back->counts, a.counts);
+  ASSERT_EQ(back->seconds.size(), 4u);
+  EXPECT_EQ(back->seconds[3].play_ok, 7);
+  EXPECT_EQ(back->seconds[3].running, 5);
+  // Past the size bound the rows are left out, the rest is whole.
+  auto small = RunStats::Decode(a.Encode(10));
+  ASSERT_TRUE(small.ok());
+  EXPECT_TRUE(small->seconds.empty());
+  EXPECT_EQ(small->latency["play"].count(), 100u);
+  EXPECT_FALSE(RunStats::Decode("not cbor").ok());
+  EXPECT_FALSE(RunStats::Decode("").ok());
+}
+
 }  // namespace
 }  // namespace onair::loadgen

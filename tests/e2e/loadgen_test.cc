@@ -259,5 +259,68 @@ TEST(Loadgen, CapturedRequestsReplayAtTwiceTheSpeed) {
   EXPECT_EQ(gone["totals"]["errors"], static_cast<int64_t>(recorded_play)) << sys.output();
 }
 
+// Past one machine: two load generators on a real nats-server share one flash crowd. Each
+// takes half of the sessions, both start at the same instant, and each prints the fleet's
+// merged summary: every session of the whole schedule, started and played.
+TEST(Loadgen, TwoLoadGeneratorsOverNatsShareOneCrowdAndOneSummary) {
+  System sys("loadgen-fleet", 90);
+  NatsServer nats(sys.dir());
+  ASSERT_TRUE(nats.bound());
+  auto args = [&](int k) {
+    return std::vector<std::string>{OnairBinary(),
+                                    "loadgen",
+                                    "devices",
+                                    "--target",
+                                    sys.playback().url(),
+                                    "--event",
+                                    "e2e",
+                                    "--profile",
+                                    "flash-crowd",
+                                    "--peak",
+                                    "20",
+                                    "--duration",
+                                    "16",
+                                    "--threads",
+                                    "1",
+                                    "--events-interval-ms",
+                                    "2000",
+                                    "--nats",
+                                    nats.url(),
+                                    "--fleet",
+                                    "2",
+                                    "--json",
+                                    sys.dir() + "/fleet-" + std::to_string(k) + ".json"};
+  };
+  Background a(args(0), sys.dir() + "/fleet-0.log");
+  std::this_thread::sleep_for(milliseconds(1500));  // the second joins later
+  Background b(args(1), sys.dir() + "/fleet-1.log");
+  ASSERT_EQ(a.Wait(90), 0) << ReadFile(sys.dir() + "/fleet-0.log");
+  ASSERT_EQ(b.Wait(30), 0) << ReadFile(sys.dir() + "/fleet-1.log");
+  const Json ja = Json::parse(ReadFile(sys.dir() + "/fleet-0.json"));
+  const Json jb = Json::parse(ReadFile(sys.dir() + "/fleet-1.json"));
+  // One summary, the same in both: the whole crowd.
+  for (const Json* j : {&ja, &jb}) {
+    EXPECT_EQ((*j)["fleet"]["workers"], 2);
+    EXPECT_EQ((*j)["fleet"]["missing"], 0);
+    EXPECT_EQ(Count(*j, "sessions"), 20) << j->dump();
+    EXPECT_EQ(Count(*j, "started"), 20);
+    EXPECT_TRUE((*j)["errors"].empty()) << (*j)["errors"].dump();
+    EXPECT_EQ((*j)["latency_ms"]["play"]["count"], 20);
+  }
+  EXPECT_EQ(ja["totals"], jb["totals"]);
+  EXPECT_NE(ja["fleet"]["worker"], jb["fleet"]["worker"]);
+  // The same start instant (one machine, one clock), though they were started 1.5 s apart.
+  EXPECT_EQ(ja["start_us"], jb["start_us"]);
+  // Each did its half.
+  for (int k = 0; k < 2; ++k) {
+    const std::string log = ReadFile(sys.dir() + "/fleet-" + std::to_string(k) + ".log");
+    EXPECT_NE(log.find("this process ("), std::string::npos) << log;
+    EXPECT_NE(log.find("sessions 10 in"), std::string::npos) << log;
+    EXPECT_NE(log.find("the fleet (2 load generators):"), std::string::npos) << log;
+  }
+  const std::string m = Get(sys.playback().url(), "/metrics").body;
+  EXPECT_EQ(Metric(m, R"(onair_playback_qoe_events_total{type="start"})"), 20);
+}
+
 }  // namespace
 }  // namespace onair::test

@@ -24,24 +24,6 @@ int Post(const MetricsProcess& m, const QoeBatch& b) {
   return PostEvents(m.url(), contract::WriteQoeBatch(b));
 }
 
-class NatsServer {
- public:
-  explicit NatsServer(const std::string& dir, int port = FreeTcpPort())
-      : port_(port),
-        process_({"nats-server", "-a", "127.0.0.1", "-p", std::to_string(port)},
-                 dir + "/nats-" + std::to_string(port) + ".log") {
-    bound_ = WaitUntilBound(port_, SOCK_STREAM);
-  }
-  bool bound() const { return bound_; }
-  int port() const { return port_; }
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int port_;
-  Background process_;
-  bool bound_ = false;
-};
-
 // Session k's batch: a start, heartbeats, an error now and then, the end for some; spread over
 // the last few seconds, on three edges, two regions, two device types.
 QoeBatch Session(int k, UtcMicros now) {

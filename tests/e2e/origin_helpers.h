@@ -2,6 +2,8 @@
 // uploads as a pipeline makes them, reads, metrics.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -125,6 +127,25 @@ class PlaybackProcess : public ServiceProcess {
     for (const auto& e : edges) args.insert(args.end(), {"--edge", e});
     return args;
   }
+};
+
+// A real nats-server on a loopback port (multi-node tests).
+class NatsServer {
+ public:
+  explicit NatsServer(const std::string& dir, int port = FreeTcpPort())
+      : port_(port),
+        process_({"nats-server", "-a", "127.0.0.1", "-p", std::to_string(port)},
+                 dir + "/nats-" + std::to_string(port) + ".log") {
+    bound_ = WaitUntilBound(port_, SOCK_STREAM);
+  }
+  bool bound() const { return bound_; }
+  int port() const { return port_; }
+  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  Background process_;
+  bool bound_ = false;
 };
 
 // `onair metrics`, admin token "at".

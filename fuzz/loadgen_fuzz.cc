@@ -1,13 +1,15 @@
-// Request logs as `onair loadgen replay` reads them (contract/request_log.h,
-// loadgen/replay_log.h): any bytes give requests in arrival order whose fields are inside
-// their documented ranges, or an error naming the line; a record written again reads back
-// the same; the rewrites and the token stripping take whatever a line holds.
+// What the load generator reads from elsewhere. Request logs as `onair loadgen replay` reads
+// them (contract/request_log.h, loadgen/replay_log.h): any bytes give requests in arrival
+// order whose fields are inside their documented ranges, or an error naming the line; a record
+// written again reads back the same; the rewrites and the token stripping take whatever a line
+// holds. A fleet's results from NATS (loadgen/stats.h): refused, or encoded again the same.
 #include <cstdint>
 #include <string>
 
 #include "contract/request_log.h"
 #include "fuzz_check.h"
 #include "loadgen/replay_log.h"
+#include "loadgen/stats.h"
 
 using namespace onair;
 
@@ -40,6 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string stripped = contract::TargetWithoutTokens(text);
   FUZZ_CHECK(stripped.size() <= text.size());
   (void)contract::JsonWithoutTokens(text);
+  if (auto stats = loadgen::RunStats::Decode(text); stats.ok()) {
+    auto again = loadgen::RunStats::Decode(stats->Encode(1 << 30));
+    FUZZ_CHECK(again.ok() && again->counts == stats->counts && again->errors == stats->errors &&
+               again->seconds.size() == stats->seconds.size());
+  }
   (void)loadgen::ParseShare(text);
   (void)loadgen::ParseMapping(text);
   return 0;
