@@ -19,6 +19,7 @@
 #include "loadgen/devices.h"
 #include "loadgen/fleet.h"
 #include "loadgen/replay.h"
+#include "loadgen/report.h"
 #include "loadgen/scenario.h"
 #include "loadgen/schedule.h"
 #include "player/player.h"
@@ -33,7 +34,7 @@ struct DevicesFlags {
   double max_rate = 0;
   bool quiet = false;
   loadgen::DevicesConfig config;
-  std::string nats, fleet_run;
+  std::string nats, fleet_run, report_path;
   size_t fleet = 1;
 };
 
@@ -122,11 +123,22 @@ Status RunWatched(const std::function<Status()>& run, const std::function<void()
   return result;
 }
 
-void WriteJson(const nlohmann::json& j, const std::string& path) {
-  if (path == "-") {
+// The results where --json and --report ask for them.
+void WriteResults(const nlohmann::json& j, const std::string& json_path,
+                  const std::string& report_path, const std::string& title) {
+  if (json_path == "-") {
     std::printf("%s\n", j.dump().c_str());
-  } else {
-    std::ofstream(path) << j.dump(1) << "\n";
+  } else if (!json_path.empty()) {
+    std::ofstream(json_path) << j.dump(1) << "\n";
+  }
+  if (!report_path.empty()) {
+    std::ofstream out(report_path);
+    out << loadgen::ReportHtml(j, title);
+    if (!out) {
+      Logger("loadgen")->error("could not write the report {}", report_path);
+    } else {
+      std::fprintf(stderr, "report: %s\n", report_path.c_str());
+    }
   }
 }
 
@@ -191,7 +203,7 @@ int RunDevices(DevicesFlags& f) {
                  missing ? (", " + std::to_string(missing) + " of them missing").c_str() : "");
   }
   std::fprintf(stderr, "%s", stats.SummaryText(elapsed).c_str());
-  if (!f.json_path.empty()) {
+  if (!f.json_path.empty() || !f.report_path.empty()) {
     nlohmann::json j = stats.ToJson(elapsed);
     j["plan"] = run.Plan();
     j["start_us"] = run.start();
@@ -207,7 +219,10 @@ int RunDevices(DevicesFlags& f) {
                      {"sessions_planned", run.schedule().sessions.size()},
                      {"peak_rate", run.schedule().peak_rate}};
     j["stopped"] = StopRequested().load();
-    WriteJson(j, f.json_path);
+    WriteResults(j, f.json_path, f.report_path,
+                 "onair loadgen devices: " + f.config.scenario.event + " (" +
+                     (f.config.scenario.profile.empty() ? "scenario" : f.config.scenario.profile) +
+                     ")");
   }
   return 0;
 }
@@ -218,6 +233,7 @@ struct ReplayFlags {
               max_duration = "24h";
   std::vector<std::string> hosts, services;
   int64_t max_requests = 10'000'000;
+  std::string report_path;
   bool quiet = false;
   loadgen::ReplayConfig config;
 };
@@ -307,7 +323,7 @@ int RunReplay(ReplayFlags& f) {
   const loadgen::RunStats stats = run.Snapshot();
   const double elapsed = run.elapsed_s();
   std::fprintf(stderr, "%s", loadgen::ReplaySummary(stats, elapsed).c_str());
-  if (!f.json_path.empty()) {
+  if (!f.json_path.empty() || !f.report_path.empty()) {
     nlohmann::json j = stats.ToJson(elapsed);
     j["plan"] = run.Plan();
     j["replay"] = {{"logs", f.logs},
@@ -317,7 +333,7 @@ int RunReplay(ReplayFlags& f) {
                    {"duration_s", static_cast<double>(run.duration_us()) / 1e6},
                    {"peak_rate", run.peak_rate()}};
     j["stopped"] = StopRequested().load();
-    WriteJson(j, f.json_path);
+    WriteResults(j, f.json_path, f.report_path, "onair loadgen replay");
   }
   return 0;
 }
@@ -371,6 +387,7 @@ std::function<int()> AddLoadgenCommand(CLI::App& app) {
       ->capture_default_str();
   d->add_option("--json", f->json_path, "write the results as JSON to FILE ('-': stdout)");
   d->add_flag("--quiet", f->quiet, "no progress line");
+  d->add_option("--report", f->report_path, "write an HTML report with charts to FILE");
   d->add_option("--nats", f->nats,
                 "a fleet of load generators over NATS (nats://host:4222): with --fleet N, each "
                 "takes its share and all start at once; one summary");
@@ -414,9 +431,33 @@ std::function<int()> AddLoadgenCommand(CLI::App& app) {
       ->capture_default_str();
   rp->add_option("--json", r->json_path, "write the results as JSON to FILE ('-': stdout)");
   rp->add_flag("--quiet", r->quiet, "no progress line");
-  return [f, d, r, rp]() -> int {
+  rp->add_option("--report", r->report_path, "write an HTML report with charts to FILE");
+  auto report = std::make_shared<std::pair<std::string, std::string>>();
+  CLI::App* rep = cmd->add_subcommand(
+      "report", "The HTML report of a run's --json results, written again (to share, or later)");
+  rep->add_option("results", report->first, "a run's --json file")->required();
+  rep->add_option("--out", report->second, "the HTML file")->required();
+  return [f, d, r, rp, report, rep]() -> int {
     if (d->parsed()) return RunDevices(*f);
     if (rp->parsed()) return RunReplay(*r);
+    if (rep->parsed()) {
+      std::ifstream in(report->first);
+      const auto j = nlohmann::json::parse(in, nullptr, false);
+      if (!in.good() && !in.eof()) {
+        Logger("loadgen")->error("cannot read {}", report->first);
+        return 2;
+      }
+      if (!j.is_object() || !j.contains("seconds_columns")) {
+        Logger("loadgen")->error("{}: not the --json results of onair loadgen", report->first);
+        return 2;
+      }
+      const bool replay = j.contains("replay");
+      WriteResults(j, "", report->second,
+                   replay ? "onair loadgen replay"
+                          : "onair loadgen devices: " +
+                                j.value("scenario", nlohmann::json::object()).value("event", ""));
+      return 0;
+    }
     return -1;
   };
 }

@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "core/markup.h"
 #include "metrics/archive.h"
-#include "web/assets.h"
+#include "web/chart_page.h"
 
 namespace onair::metrics {
 
@@ -40,21 +40,6 @@ double Num(const json& j, const char* key, const char* sub = nullptr) {
     return s != it->end() && s->is_number() ? s->get<double>() : 0;
   }
   return it->is_number() ? it->get<double>() : 0;
-}
-
-// "</" cannot close the script element the data sits in.
-std::string ScriptSafe(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-      out += "<\\/";
-      ++i;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
 }
 
 std::string Fixed(double v, int digits) {
@@ -199,23 +184,17 @@ StatusOr<ReportData> ReadReport(const std::string& dir, const std::string& event
 
 std::string ReportHtml(const ReportData& d) {
   const json summary = Summary(d);
-  const web::Asset* uplot_js = web::FindAsset("/control/uPlot.iife.min.js");
-  const web::Asset* uplot_css = web::FindAsset("/control/uPlot.min.css");
   const std::string from = d.seconds.front().value("t", "");
   const std::string to = d.seconds.back().value("t", "");
   std::string h;
-  h += "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>onair report: " +
-       MarkupEscape(d.event) + "</title>\n<style>\n";
-  h += std::string(uplot_css->bytes);
-  h += R"CSS(
+  h += web::ChartPageHead("onair report: " + d.event, R"CSS(
 body { font: 14px system-ui, sans-serif; margin: 20px; color: #111; }
 table { border-collapse: collapse; margin: 8px 0 20px; }
 td, th { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
 th { background: #f3f4f6; }
 .firing { color: #b91c1c; } .resolved { color: #15803d; }
 .chart { margin: 12px 0; }
-</style></head><body>
-)CSS";
+)CSS");
   h += "<h1>" + MarkupEscape(d.event) + "</h1>\n<p>From " + MarkupEscape(from) + " to " +
        MarkupEscape(to) + " (" + std::to_string(d.seconds.size()) + " seconds with figures).</p>\n";
   h += "<h2>Peaks</h2>\n<table id=\"peaks\"><tr><th>Figure</th><th>Peak</th><th>At</th></tr>\n";
@@ -276,10 +255,7 @@ th { background: #f3f4f6; }
     slim.erase("by");  // the charts need the totals only
     data["seconds"].push_back(std::move(slim));
   }
-  h += "<script type=\"application/json\" id=\"data\">" +
-       ScriptSafe(data.dump(-1, ' ', false, json::error_handler_t::replace)) + "</script>\n";
-  h += "<script>" + ScriptSafe(std::string(uplot_js->bytes)) + "</script>\n";
-  h += "<script>" + std::string(kScript) + "</script>\n</body></html>\n";
+  h += web::ChartPageTail(data.dump(-1, ' ', false, json::error_handler_t::replace), kScript);
   return h;
 }
 

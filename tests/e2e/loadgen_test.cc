@@ -85,7 +85,9 @@ int64_t Count(const Json& j, const std::string& key) { return j["counts"].value(
 
 TEST(Loadgen, AFlashCrowdPlaysThroughTheRealFlow) {
   System sys("loadgen-flash", 90);
-  const Json j = sys.Loadgen({"--profile", "flash-crowd", "--peak", "40", "--duration", "24"}, 80);
+  const Json j = sys.Loadgen({"--profile", "flash-crowd", "--peak", "40", "--duration", "24",
+                              "--report", sys.dir() + "/report.html"},
+                             80);
   // Every session: started on schedule, played, ended by the schedule.
   EXPECT_EQ(Count(j, "sessions"), 40) << j.dump();
   EXPECT_EQ(Count(j, "started"), 40) << sys.output();
@@ -110,9 +112,12 @@ TEST(Loadgen, AFlashCrowdPlaysThroughTheRealFlow) {
   EXPECT_EQ(Metric(m, R"(onair_playback_qoe_events_total{type="start"})"), 40);
   EXPECT_EQ(Metric(m, R"(onair_playback_qoe_events_total{type="end"})"), 40);
   EXPECT_GE(Metric(m, R"(onair_playback_qoe_events_total{type="heartbeat"})"), 40);
-  // The progress line and the summary.
+  // The progress line, the summary and the report.
   EXPECT_NE(sys.output().find("running"), std::string::npos);
   EXPECT_NE(sys.output().find("p99.9"), std::string::npos);
+  const std::string report = ReadFile(sys.dir() + "/report.html");
+  EXPECT_NE(report.find("<tr><td>segment</td>"), std::string::npos);
+  EXPECT_NE(report.find("\"seconds\":[["), std::string::npos);
 }
 
 // Every viewer interrupted, then back within 100 ms, against a playback service that answers
