@@ -170,6 +170,9 @@ int RunDemo(const DemoFlags& d) {
         "The control center (%d viewers of the demo's own feed it):\n  %s/control\n"
         "Per-second figures of the event (QoE): %s/v1/metrics/demo\n"
         "The report after the show: %s metrics report demo --data %s/metrics\n"
+        "A crowd of virtual devices (in the control center too):\n"
+        "  %s loadgen devices --target %s --event demo --profile flash-crowd --peak 5000 "
+        "--duration 120\n"
         "Operators: %s/metrics (origin), %s/metrics (playback),\n"
         "  curl -X PATCH -H 'Authorization: Bearer demo-admin-token' \\\n"
         "       -d '{\"quality\": {\"max_bitrate\": 1000000}}' %s/admin/levers\n"
@@ -178,7 +181,8 @@ int RunDemo(const DemoFlags& d) {
         self.c_str(), play.c_str(), Local(d.edge_port).c_str(),
         ("https://localhost:" + std::to_string(d.tls_port)).c_str(), abs.c_str(), d.viewers,
         Local(d.metrics_port).c_str(), Local(d.metrics_port).c_str(), self.c_str(), abs.c_str(),
-        origin_url.c_str(), play.c_str(), play.c_str(), abs.c_str(), abs.c_str());
+        self.c_str(), play.c_str(), origin_url.c_str(), play.c_str(), play.c_str(), abs.c_str(),
+        abs.c_str());
     std::fflush(stdout);
   }
   pipeline_a.join();

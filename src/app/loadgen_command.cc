@@ -385,6 +385,10 @@ std::function<int()> AddLoadgenCommand(CLI::App& app) {
                 "keep-alive connections per loop to the playback service")
       ->check(CLI::Range(1, 10'000))
       ->capture_default_str();
+  d->add_option("--segments", f->config.segments_per_track,
+                "a session ends after N media segments of each track (a play start's whole "
+                "flow, timed as 'flow'; default: at its scheduled end)")
+      ->check(CLI::Range(0, 1'000'000));
   d->add_option("--json", f->json_path, "write the results as JSON to FILE ('-': stdout)");
   d->add_flag("--quiet", f->quiet, "no progress line");
   d->add_option("--report", f->report_path, "write an HTML report with charts to FILE");

@@ -46,7 +46,9 @@ VirtualDevice::VirtualDevice(Loop& loop, uint64_t number, const PlannedSession& 
       device_(DrawDevice(loop.cfg.mix, loop.cfg.seed, number)),
       session_id_(SessionId(loop.cfg.seed, number)),
       scheduled_(loop.run_start + planned.start_us),
-      ends_(loop.run_start + planned.end_us),
+      // A session timed by its flow (segments_per_track) ends when the flow is done, or at
+      // the run's hard end.
+      ends_(loop.cfg.segments_per_track > 0 ? INT64_MAX : loop.run_start + planned.end_us),
       main_timer_(loop.ioc),
       video_timer_(loop.ioc),
       audio_timer_(loop.ioc) {
@@ -180,6 +182,7 @@ asio::awaitable<void> VirtualDevice::Track(const AdaptationSet& set, bool is_vid
   std::map<std::string, media::TrackTiming> inits;  // by rendition
   Backoff backoff(100, 4'000, cfg.seed ^ (number_ * 4 + (is_video ? 1 : 2)));
   int failures_in_a_row = 0;
+  int fetched = 0;
   const int64_t d = plan_.segment_us;
   const milliseconds idle(d / 1000 + 1000);
   while (!Due()) {
@@ -282,6 +285,10 @@ asio::awaitable<void> VirtualDevice::Track(const AdaptationSet& set, bool is_vid
           row.bytes += bytes;
         });
         current_edge_ = EdgeName(edge);
+        if (cfg.segments_per_track > 0 && ++fetched >= cfg.segments_per_track) {
+          ++tracks_done_;
+          break;
+        }
       }
     }
     if (Due()) break;
@@ -492,6 +499,15 @@ asio::awaitable<void> VirtualDevice::Run(std::shared_ptr<VirtualDevice> self) {
     }
   } else if (started.code() != StatusCode::kCancelled) {
     Logger("loadgen")->debug("session {}: {}", d.session_id_, started.message());
+  }
+  const int tracks = (d.plan_.video ? 1 : 0) + (d.plan_.audio ? 1 : 0);
+  if (loop.cfg.segments_per_track > 0 && started.ok() && d.tracks_done_ == tracks) {
+    // The whole flow of a play start: answer, manifest, init and first segments.
+    const double ms = static_cast<double>(loop.clock->Now() - d.scheduled_) / 1e3;
+    loop.Record([&](RunStats& s) {
+      s.Latency("flow", ms);
+      ++s.counts["flows"];
+    });
   }
   const bool failed = !started.ok() && started.code() != StatusCode::kCancelled;
   d.End(failed, started.message());

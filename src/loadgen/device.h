@@ -98,6 +98,7 @@ class VirtualDevice : public std::enable_shared_from_this<VirtualDevice> {
   player::TrackBuffer video_buffer_, audio_buffer_;
   std::map<int64_t, int> rung_of_segment_;
   int played_rung_ = -1;
+  int tracks_done_ = 0;  // tracks that fetched the segments asked for (segments_per_track)
   bool starved_ = false;
   std::string current_edge_;
   int64_t beat_played_us_ = 0, beat_stalled_us_ = 0;

@@ -35,6 +35,9 @@ struct DevicesConfig {
   int64_t events_interval_ms = 10'000;
   int64_t target_latency_ms = 0;     // 0: the manifest's
   size_t connections_per_loop = 64;  // to the playback service
+  // A session ends once it has this many media segments of each track (0: at its scheduled
+  // end): a play start's whole flow, for measuring starts per second.
+  int segments_per_track = 0;
   // A share of the schedule: this worker's sessions of `workers` (a fleet's processes).
   size_t worker = 0, workers = 1;
 };

@@ -100,6 +100,38 @@ TEST(Demo, RunsTheWholeSystemPlaysAndStopsCleanlyOnCtrlC) {
   EXPECT_EQ(o["levers"]["personalisation"], true) << o.dump();
   EXPECT_EQ(o["capacity"], 2000) << o.dump();
 
+  // The crowd the demo prints the command for (smaller): every virtual device plays, and the
+  // control center's figures count their starts.
+  EXPECT_NE(printed.find("loadgen devices --target " + service +
+                         " --event demo --profile "
+                         "flash-crowd --peak 5000 --duration 120"),
+            std::string::npos)
+      << printed;
+  auto all_starts = [&] {
+    int n = 0;
+    const nlohmann::json j =
+        nlohmann::json::parse(Get(figures, "/v1/metrics/demo?from=0").body, nullptr, false);
+    if (!j.is_object()) return 0;
+    for (const auto& second : j["seconds"]) n += second.value("starts", 0);
+    return n;
+  };
+  const int starts_before = all_starts();
+  const CommandResult crowd =
+      RunCommand({OnairBinary(), "loadgen", "devices", "--target", service, "--event", "demo",
+                  "--profile", "flash-crowd", "--peak", "20", "--duration", "12", "--threads", "1",
+                  "--events-interval-ms", "2000", "--json", dir + "/crowd.json"},
+                 60);
+  ASSERT_EQ(crowd.exit_code, 0) << crowd.err;
+  const auto c = nlohmann::json::parse(ReadFile(dir + "/crowd.json"));
+  EXPECT_EQ(c["counts"]["started"], 20) << crowd.err;
+  EXPECT_NE(crowd.err.find("running"), std::string::npos);  // the progress line
+  int starts_after = 0;
+  for (int tries = 0; tries < 50 && starts_after < starts_before + 20; ++tries) {
+    std::this_thread::sleep_for(milliseconds(100));
+    starts_after = all_starts();
+  }
+  EXPECT_GE(starts_after, starts_before + 20);
+
   // Ctrl-C: everything stops, cleanly and soon.
   demo.Signal(SIGINT);
   EXPECT_EQ(demo.Wait(20), 0) << ReadFile(log);
