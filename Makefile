@@ -48,6 +48,7 @@ bench: build
 	bench/playback/run.sh
 	bench/latency/run.sh
 	bench/metrics/run.sh
+	bench/loadgen/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
