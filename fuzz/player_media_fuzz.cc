@@ -28,15 +28,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto init = onair::media::ReadInit(text);
   FUZZ_CHECK(!init.ok() || init->timescale > 0);
   // The same bytes as a media segment, cut into pieces of sizes taken from the bytes.
+  // A virtual viewer's reader (no media kept) beside it: the same chunks, timing and sizes.
   onair::media::ChunkReader reader({90000, 3000});
-  std::vector<onair::media::Chunk> chunks;
+  onair::media::ChunkReader timing({90000, 3000}, /*keep_media=*/false);
+  std::vector<onair::media::Chunk> chunks, timed;
   size_t at = 0, fed = 0;
+  bool both = true;
   while (at < size) {
     const size_t piece = 1 + data[at] % 97;
     const size_t n = std::min(piece, size - at);
-    if (!reader.Push(text.substr(at, n), &chunks).ok()) break;
+    const bool ok = reader.Push(text.substr(at, n), &chunks).ok();
+    both = both && timing.Push(text.substr(at, n), &timed).ok() && ok;
+    if (!ok) break;
     at += n;
     fed = at;
+  }
+  if (both) {
+    FUZZ_CHECK(timed.size() == chunks.size() && timing.pending_bytes() == reader.pending_bytes());
+    for (size_t k = 0; k < chunks.size(); ++k) {
+      FUZZ_CHECK(timed[k].decode_time == chunks[k].decode_time &&
+                 timed[k].duration == chunks[k].duration && timed[k].size == chunks[k].size &&
+                 chunks[k].size == chunks[k].bytes.size());
+    }
   }
   size_t in_chunks = 0;
   for (const auto& c : chunks) {

@@ -168,7 +168,7 @@ void VirtualDevice::TakeChunk(const media::Chunk& c, int64_t transfer_us,
   const auto start =
       static_cast<int64_t>(static_cast<double>(c.decode_time) * 1e6 / track.timescale - pto_us);
   const int64_t end = start + c.duration * 1'000'000 / track.timescale;
-  throughput_.Add(static_cast<int64_t>(c.bytes.size()), transfer_us);
+  throughput_.Add(static_cast<int64_t>(c.size), transfer_us);
   (is_video ? video_buffer_ : audio_buffer_).Add(start, end);
 }
 

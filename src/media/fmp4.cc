@@ -84,6 +84,14 @@ StatusOr<TrackTiming> ReadInit(const std::string& init) {
 }
 
 Status ChunkReader::Push(std::string_view bytes, std::vector<Chunk>* out) {
+  if (skip_ > 0) {  // an mdat's payload, counted and let go
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(skip_, bytes.size()));
+    bytes.remove_prefix(n);
+    skip_ -= n;
+    chunk_bytes_ += n;
+    if (skip_ > 0) return Status::Ok();
+    ONAIR_RETURN_IF_ERROR(Complete(out));
+  }
   pending_.append(bytes);
   for (;;) {
     const size_t left = pending_.size() - consumed_;
@@ -98,8 +106,18 @@ Status ChunkReader::Push(std::string_view bytes, std::vector<Chunk>* out) {
     if (size < header || size > kMaxBox) {
       return DataLoss("a box of " + std::to_string(size) + " bytes in a media segment");
     }
-    if (left < size) break;
     const std::string_view type(pending_.data() + consumed_ + 4, 4);
+    if (type == "mdat" && !keep_media_ && have_moof_) {
+      // Its header tells what is left to come; what came of its payload already goes.
+      const size_t here = std::min<size_t>(left, static_cast<size_t>(size));
+      pending_.erase(consumed_, here);
+      chunk_bytes_ += here;
+      skip_ = size - here;
+      if (skip_ > 0) break;
+      ONAIR_RETURN_IF_ERROR(Complete(out));
+      continue;
+    }
+    if (left < size) break;
     if (type == "moof") {
       if (have_moof_) return DataLoss("a moof without its mdat");
       have_moof_ = true;
@@ -110,6 +128,7 @@ Status ChunkReader::Push(std::string_view bytes, std::vector<Chunk>* out) {
       return DataLoss("an unexpected '" + std::string(type) + "' box in a media segment");
     }
     consumed_ += static_cast<size_t>(size);
+    chunk_bytes_ += size;
     if (type == "mdat") ONAIR_RETURN_IF_ERROR(Complete(out));
   }
   return Status::Ok();
@@ -118,8 +137,10 @@ Status ChunkReader::Push(std::string_view bytes, std::vector<Chunk>* out) {
 Status ChunkReader::Complete(std::vector<Chunk>* out) {
   Chunk c;
   c.bytes = pending_.substr(0, consumed_);
+  c.size = static_cast<size_t>(chunk_bytes_);
   pending_.erase(0, consumed_);
   consumed_ = 0;
+  chunk_bytes_ = 0;
   have_moof_ = false;
   std::vector<Box> boxes;
   if (!Children(c.bytes, 0, c.bytes.size(), &boxes)) return DataLoss("a chunk does not parse");

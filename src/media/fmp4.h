@@ -26,7 +26,8 @@ struct TrackTiming {
 StatusOr<TrackTiming> ReadInit(const std::string& init);
 
 struct Chunk {
-  std::string bytes;
+  std::string bytes;        // the whole chunk (its boxes but the mdat when media is not kept)
+  size_t size = 0;          // of the whole chunk as it came, mdat included
   int64_t decode_time = 0;  // tfdt, in track ticks
   int64_t duration = 0;     // the samples' durations, in track ticks
   int samples = 0;
@@ -35,20 +36,29 @@ struct Chunk {
 
 class ChunkReader {
  public:
-  explicit ChunkReader(TrackTiming track) : track_(track) {}
+  // `keep_media` false: the mdat's payload is counted as it arrives but not kept (a virtual
+  // viewer needs the chunks' timing, not their samples).
+  explicit ChunkReader(TrackTiming track, bool keep_media = true)
+      : track_(track), keep_media_(keep_media) {}
 
   // Takes the next bytes of the segment; the chunks they complete are appended to *out.
   // DataLoss on bytes that are not a CMAF media segment.
   Status Push(std::string_view bytes, std::vector<Chunk>* out);
-  // Bytes received that are not part of a whole chunk yet.
-  size_t pending_bytes() const { return pending_.size() - consumed_; }
+  // Bytes received that are not part of a whole chunk yet (whole boxes of the chunk being
+  // built included).
+  size_t pending_bytes() const {
+    return static_cast<size_t>(chunk_bytes_) + (pending_.size() - consumed_);
+  }
 
  private:
   Status Complete(std::vector<Chunk>* out);
 
   TrackTiming track_;
-  std::string pending_;  // bytes not yet part of a chunk handed out
-  size_t consumed_ = 0;  // of pending_, in whole boxes of the chunk being built
+  bool keep_media_ = true;
+  uint64_t skip_ = 0;         // mdat payload bytes still to come and not kept
+  uint64_t chunk_bytes_ = 0;  // of the chunk being built, as they came
+  std::string pending_;       // bytes not yet part of a chunk handed out
+  size_t consumed_ = 0;       // of pending_, in whole boxes of the chunk being built
   bool have_moof_ = false;
 };
 

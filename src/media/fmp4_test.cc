@@ -76,6 +76,43 @@ TEST(ChunkReader, HandsOutEachChunkWhenItsLastByteArrives) {
   EXPECT_EQ(chunks[0].bytes.size() + chunks[1].bytes.size(), segment.size());  // styp in the first
 }
 
+// A virtual viewer's reader keeps no media: the same chunks at the same byte, the same
+// timing and sizes, however the bytes are cut.
+TEST(ChunkReader, WithoutTheMediaTheSameChunksAtTheSameByte) {
+  const TrackTiming track = *ReadInit(Init());
+  const uint64_t ntp = ((1'700'000'000ull + kNtpUnix) << 32) | 0x80000000u;
+  const std::string segment = Box("styp", "cmfc") + MakeChunk(900000, 15, false, ntp, 900000) +
+                              MakeChunk(945000, 15, true, ntp, 900000);
+  for (size_t piece : {size_t{1}, size_t{7}, size_t{100}, segment.size()}) {
+    ChunkReader full(track), timing(track, /*keep_media=*/false);
+    std::vector<Chunk> a, b;
+    for (size_t i = 0; i < segment.size(); i += piece) {
+      const std::string_view bytes = std::string_view(segment).substr(i, piece);
+      ASSERT_TRUE(full.Push(bytes, &a).ok());
+      ASSERT_TRUE(timing.Push(bytes, &b).ok());
+      ASSERT_EQ(a.size(), b.size()) << "piece " << piece << " at " << i;
+      EXPECT_EQ(full.pending_bytes(), timing.pending_bytes()) << "piece " << piece << " at " << i;
+    }
+    ASSERT_EQ(b.size(), 2u);
+    for (size_t k = 0; k < 2; ++k) {
+      EXPECT_EQ(b[k].decode_time, a[k].decode_time);
+      EXPECT_EQ(b[k].duration, a[k].duration);
+      EXPECT_EQ(b[k].samples, a[k].samples);
+      EXPECT_EQ(b[k].captured, a[k].captured);
+      EXPECT_EQ(b[k].size, a[k].bytes.size());
+      EXPECT_EQ(a[k].size, a[k].bytes.size());
+      EXPECT_LT(b[k].bytes.size(), a[k].bytes.size());  // no mdat payload kept
+    }
+    EXPECT_EQ(timing.pending_bytes(), 0u);
+  }
+  // A segment cut inside an mdat is not whole.
+  ChunkReader timing(track, false);
+  std::vector<Chunk> b;
+  ASSERT_TRUE(timing.Push(segment.substr(0, segment.size() - 3), &b).ok());
+  EXPECT_EQ(b.size(), 1u);
+  EXPECT_GT(timing.pending_bytes(), 0u);
+}
+
 TEST(ChunkReader, SamplesWithDefaultSizesAndDurations) {
   // trun with no per-sample field (x264 in CBR makes samples of one size: tfhd says it).
   const std::string traf = Box("tfhd", Be(0x000018, 4) + Be(1, 4) + Be(3000, 4) + Be(100, 4)) +

@@ -32,7 +32,7 @@ SegmentReceiver::SegmentReceiver(const media::TrackTiming& track, int64_t max_wa
       max_wait_ms_(max_wait_ms),
       on_chunk_(std::move(on_chunk)),
       keep_bytes_(keep_bytes),
-      reader_(track),
+      reader_(track, /*keep_media=*/keep_bytes),
       chunk_began_(clock->Monotonic()) {}
 
 net::StreamHandler SegmentReceiver::Handler() {

@@ -43,7 +43,7 @@ void Player::Impl::TakeChunk(const media::Chunk& c, int64_t transfer_us,
       static_cast<int64_t>(static_cast<double>(c.decode_time) * 1e6 / track.timescale - pto_us);
   const int64_t end = start + c.duration * 1'000'000 / track.timescale;
   std::lock_guard<std::mutex> lock(mu);
-  throughput.Add(static_cast<int64_t>(c.bytes.size()), transfer_us);
+  throughput.Add(static_cast<int64_t>(c.size), transfer_us);
   TrackBuffer& buffer = is_video ? video_buffer : audio_buffer;
   const bool fresh = buffer.ContiguousEnd(start) < end;
   buffer.Add(start, end);
