@@ -27,12 +27,13 @@ std::string RandomId() {
 }  // namespace
 
 struct Fleet::Impl {
-  std::unique_ptr<net::NatsLink> nats;
   std::string id;
   std::mutex mu;
   std::condition_variable cv;
   std::map<std::string, UtcMicros> hellos;  // id -> the start it proposes
   std::map<int64_t, RunStats> results;      // by worker
+  // Last: closed first, so that no handler runs on what is gone.
+  std::unique_ptr<net::NatsLink> nats;
 };
 
 StatusOr<std::unique_ptr<Fleet>> Fleet::Join(const FleetConfig& config, Clock* clock) {

@@ -44,10 +44,11 @@ class ChunkReader {
   // Takes the next bytes of the segment; the chunks they complete are appended to *out.
   // DataLoss on bytes that are not a CMAF media segment.
   Status Push(std::string_view bytes, std::vector<Chunk>* out);
-  // Bytes received that are not part of a whole chunk yet (whole boxes of the chunk being
-  // built included).
+  // Bytes received that are not part of a whole chunk yet: those of a chunk begun (its moof
+  // came, the mdat has not all come) and those not read as a whole box yet. Boxes between
+  // chunks (a free box at the end) are no pending chunk.
   size_t pending_bytes() const {
-    return static_cast<size_t>(chunk_bytes_) + (pending_.size() - consumed_);
+    return (have_moof_ ? static_cast<size_t>(chunk_bytes_) : 0) + (pending_.size() - consumed_);
   }
 
  private:

@@ -105,6 +105,14 @@ TEST(ChunkReader, WithoutTheMediaTheSameChunksAtTheSameByte) {
     }
     EXPECT_EQ(timing.pending_bytes(), 0u);
   }
+  // A free box after the last chunk (padding) leaves no chunk pending.
+  for (bool keep : {true, false}) {
+    ChunkReader padded(track, keep);
+    std::vector<Chunk> c;
+    ASSERT_TRUE(padded.Push(segment + Box("free", std::string(100, '\0')), &c).ok());
+    EXPECT_EQ(c.size(), 2u);
+    EXPECT_EQ(padded.pending_bytes(), 0u) << keep;
+  }
   // A segment cut inside an mdat is not whole.
   ChunkReader timing(track, false);
   std::vector<Chunk> b;
