@@ -204,28 +204,20 @@ Status ReplayRun::Run(UtcMicros start) {
     asio::co_spawn(loop.ioc, m.Scheduler(loop, i, start), asio::detached);
     threads.emplace_back([&loop] { loop.ioc.run(); });
   }
-  // The stop: the schedulers woken (requests in flight end within their timeout).
-  std::atomic<bool> done{false};
-  std::thread watch([&] {
-    while (!done.load()) {
-      if (m.stop.load()) {
-        for (auto& loop : m.loops) {
-          asio::post(loop->ioc, [l = loop.get()] {
-            if (l->scheduler_timer) l->scheduler_timer->cancel();
-          });
-        }
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
   for (std::thread& t : threads) t.join();
-  done = true;
-  watch.join();
   return Status::Ok();
 }
 
-void ReplayRun::Stop() { impl_->stop = true; }
+// Nothing more is sent: each loop's scheduler is woken to see it (requests in flight end
+// within their timeout).
+void ReplayRun::Stop() {
+  impl_->stop = true;
+  for (auto& loop : impl_->loops) {
+    asio::post(loop->ioc, [l = loop.get()] {
+      if (l->scheduler_timer) l->scheduler_timer->cancel();
+    });
+  }
+}
 
 RunStats ReplayRun::Snapshot() const {
   RunStats all;
@@ -242,10 +234,7 @@ double ReplayRun::elapsed_s() const {
 }
 
 std::string ReplaySummary(const RunStats& s, double elapsed_s) {
-  auto count = [&](const char* k) {
-    auto it = s.counts.find(k);
-    return static_cast<long long>(it == s.counts.end() ? 0 : it->second);
-  };
+  auto count = [&](const char* k) { return static_cast<long long>(s.Count(k)); };
   char line[300];
   std::snprintf(line, sizeof(line),
                 "requests %lld sent in %.1f s, %lld answered (%lld with the status the log has, "

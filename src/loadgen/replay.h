@@ -42,7 +42,7 @@ class ReplayRun {
   std::string Plan() const;
   // Sends everything (or until Stop()); returns once every request has its answer or failed.
   Status Run(UtcMicros start = 0);
-  void Stop();  // from any thread: nothing more is sent, requests in flight are cut short
+  void Stop();  // from any thread: nothing more is sent, requests in flight end in their timeout
   RunStats Snapshot() const;
   double elapsed_s() const;
   size_t requests() const;  // to be sent

@@ -46,20 +46,10 @@ const charts = [
   ['Segments per second', [['segments', col('segments')]]],
   ['Received (MB/s)', [['MB/s', col('bytes').map(v => v / 1e6)]]],
 ].filter(([, series]) => series.some(([, v]) => any(v)));
-const colors = ['#2563eb', '#16a34a', '#9333ea', '#dc2626'];
-const width = Math.min(1100, document.body.clientWidth - 40);
-for (const [title, series] of charts) {
-  const box = document.createElement('div');
-  box.className = 'chart';
-  document.getElementById('charts').appendChild(box);
-  new uPlot({
-    title, width, height: 220,
-    scales: {x: {time: false}},
-    axes: [{label: 'second of the run'}, {}],
-    series: [{label: 's'}, ...series.map(([label], i) => ({label, stroke: colors[i], width: 1.5}))],
-  }, [xs, ...series.map(([, values]) => values)], box);
-}
-window.onairReport = {charts: document.querySelectorAll('.uplot').length};
+onairCharts(charts, xs, {
+  x: {label: 's'},
+  uplot: {scales: {x: {time: false}}, axes: [{label: 'second of the run'}, {}]},
+});
 )JS";
 
 }  // namespace

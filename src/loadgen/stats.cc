@@ -11,11 +11,6 @@ namespace {
 constexpr double kQuantiles[] = {0.5, 0.9, 0.99, 0.999};
 constexpr const char* kQuantileNames[] = {"p50", "p90", "p99", "p99_9"};
 
-int64_t CountOf(const std::map<std::string, int64_t>& m, const std::string& k) {
-  auto it = m.find(k);
-  return it == m.end() ? 0 : it->second;
-}
-
 }  // namespace
 
 const SecondColumn kSecondColumns[12] = {{"scheduled", &SecondRow::scheduled},
@@ -53,6 +48,11 @@ void RunStats::Merge(const RunStats& o) {
   running += o.running;
 }
 
+int64_t RunStats::Count(const std::string& key) const {
+  auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
+}
+
 int64_t RunStats::Total(int64_t SecondRow::*field) const {
   int64_t n = 0;
   for (const SecondRow& r : seconds) n += r.*field;
@@ -71,13 +71,13 @@ std::string RunStats::Brief(const std::string& kind) const {
 std::string RunStats::SummaryText(double elapsed_s) const {
   std::string out;
   char line[256];
-  const int64_t sessions = CountOf(counts, "sessions");
+  const int64_t sessions = Count("sessions");
   std::snprintf(line, sizeof(line),
                 "sessions %lld in %.1f s: %lld played, %lld never started; play starts sent "
                 "%lld, answered %lld, shed %lld (%lld without Retry-After)\n",
                 static_cast<long long>(sessions), elapsed_s,
-                static_cast<long long>(CountOf(counts, "started")),
-                static_cast<long long>(CountOf(counts, "not_started")),
+                static_cast<long long>(Count("started")),
+                static_cast<long long>(Count("not_started")),
                 static_cast<long long>(Total(&SecondRow::play_sent)),
                 static_cast<long long>(Total(&SecondRow::play_ok)),
                 static_cast<long long>(Total(&SecondRow::shed)),
@@ -86,7 +86,7 @@ std::string RunStats::SummaryText(double elapsed_s) const {
   std::snprintf(line, sizeof(line), "segments %lld, %.1f MB; rebuffers %lld\n",
                 static_cast<long long>(Total(&SecondRow::segments)),
                 static_cast<double>(Total(&SecondRow::bytes)) / 1e6,
-                static_cast<long long>(CountOf(counts, "rebuffers")));
+                static_cast<long long>(Count("rebuffers")));
   out += line;
   return out + TableText();
 }

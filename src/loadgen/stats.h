@@ -46,6 +46,7 @@ class RunStats {
   void Merge(const RunStats& o);
 
   int64_t Total(int64_t SecondRow::*field) const;
+  int64_t Count(const std::string& key) const;  // counts[key], 0 when absent
   // The percentiles of a kind as "p50 3.1 p99 12 ms" (empty when none were measured).
   std::string Brief(const std::string& kind) const;
   // The summary people read: sessions, starts, then per request kind count, p50, p90, p99,

@@ -122,33 +122,24 @@ const charts = [
   ['Player errors per second', [['errors', get('errors')]]],
   ['Average bitrate (Mbit/s)', [['bitrate', get('avg_bitrate').map(v => v / 1e6)]]],
 ];
-const colors = ['#2563eb', '#dc2626', '#16a34a', '#9333ea'];
 const fired = data.alerts.filter(a => a.state === 'firing')
   .map(a => Date.parse(a.fired_at || a.at) / 1000);
-const width = Math.min(1100, document.body.clientWidth - 40);
-for (const [title, series] of charts) {
-  const box = document.createElement('div');
-  box.className = 'chart';
-  document.getElementById('charts').appendChild(box);
-  new uPlot({
-    title, width, height: 220,
-    series: [{}, ...series.map(([label], i) => ({label, stroke: colors[i], width: 1.5}))],
-    hooks: {draw: [u => {  // the moments alerts fired
-      const ctx = u.ctx;
-      ctx.save();
-      ctx.strokeStyle = '#f59e0b';
-      for (const t of fired) {
-        const x = u.valToPos(t, 'x', true);
-        ctx.beginPath();
-        ctx.moveTo(x, u.bbox.top);
-        ctx.lineTo(x, u.bbox.top + u.bbox.height);
-        ctx.stroke();
-      }
-      ctx.restore();
-    }]},
-  }, [xs, ...series.map(([, values]) => values)], box);
-}
-window.onairReport = {charts: document.querySelectorAll('.uplot').length};
+onairCharts(charts, xs, {
+  colors: ['#2563eb', '#dc2626', '#16a34a', '#9333ea'],
+  uplot: {hooks: {draw: [u => {  // the moments alerts fired
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = '#f59e0b';
+    for (const t of fired) {
+      const x = u.valToPos(t, 'x', true);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+    }
+    ctx.restore();
+  }]}},
+});
 )JS";
 
 }  // namespace

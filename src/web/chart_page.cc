@@ -5,6 +5,30 @@
 
 namespace onair::web {
 
+namespace {
+
+// onairCharts(charts, xs, options): one uPlot chart per [title, [[label, values], ...]] into
+// #charts, over the x values `xs`; options: colors, x (the x series), uplot (more options).
+constexpr const char* kCharts = R"JS(
+function onairCharts(charts, xs, options = {}) {
+  const colors = options.colors || ['#2563eb', '#16a34a', '#9333ea', '#dc2626'];
+  const width = Math.min(1100, document.body.clientWidth - 40);
+  for (const [title, series] of charts) {
+    const box = document.createElement('div');
+    box.className = 'chart';
+    document.getElementById('charts').appendChild(box);
+    new uPlot({
+      title, width, height: 220, ...(options.uplot || {}),
+      series: [options.x || {},
+               ...series.map(([label], i) => ({label, stroke: colors[i], width: 1.5}))],
+    }, [xs, ...series.map(([, values]) => values)], box);
+  }
+  window.onairReport = {charts: document.querySelectorAll('.uplot').length};
+}
+)JS";
+
+}  // namespace
+
 std::string ScriptSafe(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -35,6 +59,7 @@ std::string ChartPageTail(const std::string& data_json, std::string_view script)
       "<script type=\"application/json\" id=\"data\">" + ScriptSafe(data_json) + "</script>\n";
   h += "<script>" + ScriptSafe(uplot_js->bytes) + "</script>\n";
   h += "<script>";
+  h += kCharts;
   h += script;
   h += "</script>\n</body></html>\n";
   return h;

@@ -12,7 +12,8 @@ namespace onair::web {
 std::string ChartPageHead(std::string_view title, std::string_view css);
 
 // From the data to the end: `data_json` as <script id="data"> (JSON.parse of its text),
-// uPlot, then `script`.
+// uPlot, then `script`, which may call onairCharts(charts, xs, options) to draw one chart
+// per [title, [[label, values], ...]] into the page's #charts.
 std::string ChartPageTail(const std::string& data_json, std::string_view script);
 
 // "</" cannot close the script element a text sits in.
